@@ -1,0 +1,197 @@
+"""The command line: a thin shell over the library.
+
+Errors raised as :class:`~dongtai.errors.DongtaiError` become one line on stderr and
+exit status 2; a briefing that fails verification or an ingest with rejected lines
+exits 1.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from dongtai import pipeline
+from dongtai.config import Settings, load_settings
+from dongtai.errors import DongtaiError, InputError
+from dongtai.ingest import parse_lines
+from dongtai.sources import load_registry
+from dongtai.store import open_store
+
+app = typer.Typer(
+    help="dongtai (动态): a cited daily intelligence briefing in Chinese from a day of news.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+SAMPLE = "data/sample/sample-2026-05-06.jsonl"
+DEMO_DATE = date(2026, 5, 6)
+
+
+class State:
+    home: Path | None = None
+
+
+state = State()
+
+HomeOption = Annotated[
+    Path | None,
+    typer.Option("--home", help="Workspace folder (default: $DONGTAI_HOME or ~/.dongtai)."),
+]
+
+
+@app.callback()
+def main_options(home: HomeOption = None) -> None:
+    state.home = home
+
+
+def settings(**overrides: object) -> Settings:
+    return load_settings(home=state.home, **overrides)
+
+
+@app.command()
+def ingest(
+    files: Annotated[list[Path], typer.Argument(help="Item JSON Lines files.", exists=False)],
+) -> None:
+    """Store the items of JSON Lines files; bad lines are reported and skipped."""
+    s = settings()
+    rejected = 0
+    for path in files:
+        rejected += _ingest_file(s, path)
+    if rejected:
+        raise typer.Exit(1)
+
+
+def _ingest_file(s: Settings, path: Path) -> int:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read {path}: {exc}") from exc
+    store = open_store(s.db_url)
+    registry = load_registry(s.home)
+    parsed = parse_lines(lines, registry, pipeline.zone(s.timezone), s.default_weight)
+    store.save_sources([*registry.sources.values(), *parsed.new_sources.values()])
+    added = store.add_items(parsed.items)
+    for error in parsed.errors:
+        err.print(f"{path}:{error.line}: {error.reason}", markup=False, highlight=False)
+    new = sum(added)
+    out.print(
+        f"{path}: {new} new, {len(added) - new} already stored, {len(parsed.errors)} rejected",
+        markup=False,
+        highlight=False,
+    )
+    return len(parsed.errors)
+
+
+@app.command()
+def brief(
+    on: Annotated[str, typer.Option("--date", help="Issue date YYYY-MM-DD.")],
+    writer: Annotated[str | None, typer.Option(help="Writer plugin (default: extractive).")] = None,
+    format: Annotated[
+        str | None, typer.Option("--format", help="Comma-separated formats, e.g. md,html,json.")
+    ] = None,
+    window_hours: Annotated[
+        int | None, typer.Option(help="Hours before the issue date (default 48).")
+    ] = None,
+) -> None:
+    """Build the briefing of one date from the stored items."""
+    formats = [f.strip() for f in format.split(",") if f.strip()] if format else None
+    s = settings(writer=writer, formats=formats, window_hours=window_hours)
+    _build(s, _date(on))
+
+
+@app.command()
+def demo() -> None:
+    """Build the 2026-05-06 sample briefing from the bundled sample corpus, offline."""
+    home = state.home
+    if home is None and "DONGTAI_HOME" not in os.environ:
+        home = Path.cwd() / "dongtai-demo"
+    s = load_settings(home=home)
+    sample = resources.files("dongtai").joinpath(SAMPLE)
+    with resources.as_file(sample) as path:
+        _ingest_file(s, path)
+    _build(s, DEMO_DATE)
+
+
+@app.command()
+def stage(
+    name: Annotated[str, typer.Argument(help=f"One of: {', '.join(pipeline.STAGES)}.")],
+    on: Annotated[str, typer.Option("--date", help="Issue date YYYY-MM-DD.")],
+) -> None:
+    """Re-run one pipeline stage from the stored output of the stage before it."""
+    s = settings()
+    output = pipeline.run_stage(s, _date(on), name)
+    size = len(output) if isinstance(output, list) else 1
+    out.print(f"stage {name} for {on}: {size} record(s) stored")
+
+
+def _build(s: Settings, issue_date: date) -> None:
+    columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task("building", total=len(pipeline.STAGES))
+
+        def advance(stage: str) -> None:
+            bar.update(task, description=f"{issue_date} · {stage}", advance=1)
+
+        result = pipeline.build(s, issue_date, progress=advance)
+    _summary(result)
+    if result.status != "passed":
+        raise typer.Exit(1)
+
+
+def _summary(result: pipeline.Result) -> None:
+    b = result.briefing
+    table = Table(title=f"{b.title} · {b.date}", show_lines=False)
+    table.add_column("§")
+    table.add_column("section")
+    table.add_column("refs", justify="right")
+    for section in b.sections:
+        refs = {n for sub in section.subsections for p in sub.paragraphs for n in p.refs}
+        table.add_row(section.number, section.title, str(len(refs)))
+    out.print(table)
+    v = b.verification
+    if v.passed:
+        out.print(f"verification passed: {v.checked} figures checked")
+    else:
+        err.print(f"verification FAILED: {len(v.unsupported)} of {v.checked} figures unsupported")
+        for claim in v.unsupported:
+            err.print(f"  {claim.where}: {claim.text}", markup=False, highlight=False)
+    for path in result.paths:
+        out.print(f"wrote {path}", markup=False, highlight=False)
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"--date must be YYYY-MM-DD, got {text!r}") from None
+
+
+def main() -> None:
+    """Entry point: run the app, one-line errors."""
+    try:
+        code = app(standalone_mode=False)
+    except DongtaiError as exc:
+        err.print(f"error: {exc}", markup=False, highlight=False)
+        sys.exit(2)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except Exception as exc:  # click usage errors and aborts
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if isinstance(exc, click.exceptions.Abort):
+            sys.exit(130)
+        raise
+    sys.exit(code if isinstance(code, int) else 0)

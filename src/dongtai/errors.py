@@ -1,0 +1,31 @@
+"""The exception tree of dongtai.
+
+One root, :class:`DongtaiError`; the CLI and web edges turn it into a one-line
+message. Per-item problems (a bad JSONL line, an unsupported claim) are not raised:
+they are returned as values (see :class:`dongtai.models.LineError`) so one bad item
+never stops the rest.
+"""
+
+
+class DongtaiError(Exception):
+    """Root of every error dongtai raises on purpose."""
+
+
+class ConfigError(DongtaiError):
+    """Settings or a registry file are invalid."""
+
+
+class InputError(DongtaiError):
+    """A file or argument given by the user cannot be used."""
+
+
+class StoreError(DongtaiError):
+    """The database cannot be opened, migrated or written."""
+
+
+class StageError(DongtaiError):
+    """A pipeline stage cannot run (for example its input was never produced)."""
+
+
+class PluginError(DongtaiError):
+    """A writer or renderer is unknown or failed to load."""

@@ -1,0 +1,197 @@
+"""Plain, immutable records that flow between the pipeline stages.
+
+Every stage is a function from these records to these records; none of them does
+I/O. They serialise to JSON (``model_dump(mode="json")``) so the pipeline can persist
+the output of each stage and re-run any stage alone.
+
+``Briefing`` and its parts follow the briefing JSON contract of DESIGN.md exactly.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Record(BaseModel):
+    """Base of all records: immutable, unknown fields rejected."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Source(Record):
+    """An outlet of the registry (shipped YAML, workspace YAML or first seen on ingest)."""
+
+    id: str
+    name_en: str
+    name_zh: str
+    short: str = ""
+    cite_as: str = ""
+    kind: Literal["rss", "atom", "json-feed", "html", "sitemap", "folder", "none"] = "none"
+    url: str = ""
+    homepage: str = ""
+    language: Literal["en", "zh"] = "en"
+    weight: float = 0.5
+    topics: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    known: bool = True
+
+    def label_zh(self) -> str:
+        """The outlet as a Chinese text names it: '南华早报 (SCMP)', 'ITIF', '路透社'."""
+        if self.short and self.short != self.name_zh:
+            return f"{self.name_zh} ({self.short})"
+        return self.name_zh
+
+    def label_en(self) -> str:
+        """The outlet as the reference list names it: 'ITIF', 'South China Morning Post'."""
+        return self.cite_as or self.name_en
+
+
+class Copy(Record):
+    """Another outlet's copy of an item, kept for attribution after dedupe."""
+
+    source: str
+    url: str
+
+
+class Item(Record):
+    """One news item, as ingested (contract: DESIGN.md, item JSON Lines)."""
+
+    url: str
+    source: str
+    title: str
+    published: datetime
+    text: str
+    language: Literal["en", "zh"]
+    summary: str = ""
+    authors: tuple[str, ...] = ()
+    copies: tuple[Copy, ...] = ()
+
+    def outlets(self) -> tuple[str, ...]:
+        """Source ids of this item and of its syndicated copies, first seen first."""
+        seen = dict.fromkeys([self.source, *(c.source for c in self.copies)])
+        return tuple(seen)
+
+
+class LineError(Record):
+    """A rejected input line: where and why."""
+
+    line: int
+    reason: str
+
+
+class Classified(Record):
+    """An item with its topic and relevance judgement."""
+
+    item: Item
+    topic: str
+    relevance: float
+    on_topic: bool
+    reason: str
+    concepts: tuple[str, ...] = ()
+
+
+class Story(Record):
+    """Items (possibly across outlets and languages) that report one event."""
+
+    id: str
+    topic: str
+    items: tuple[Item, ...]
+    concepts: tuple[str, ...] = ()
+    score: float = 0.0
+    reasons: tuple[str, ...] = ()
+
+    def outlets(self) -> tuple[str, ...]:
+        """Every outlet that reported the story, copies included."""
+        seen: dict[str, None] = {}
+        for item in self.items:
+            seen.update(dict.fromkeys(item.outlets()))
+        return tuple(seen)
+
+
+class SectionPlan(Record):
+    """One planned section: a lead story, optionally paired with a related one."""
+
+    number: int
+    topic: str
+    stories: tuple[Story, ...] = Field(min_length=1, max_length=2)
+
+
+class Paragraph(Record):
+    text: str
+    refs: tuple[int, ...]
+
+
+class Subsection(Record):
+    number: str
+    title: str
+    paragraphs: tuple[Paragraph, ...]
+
+
+class Section(Record):
+    number: str
+    title: str
+    topic: str
+    subsections: tuple[Subsection, ...]
+
+
+class Reference(Record):
+    n: int
+    source: str
+    date: date
+    title: str
+    url: str
+
+
+class Claim(Record):
+    """A figure found in the briefing text and where it stands."""
+
+    text: str
+    where: str
+    supported: bool
+    evidence_url: str = ""
+    evidence: str = ""
+
+
+class Verification(Record):
+    passed: bool
+    checked: int
+    unsupported: tuple[Claim, ...] = ()
+
+
+class Briefing(Record):
+    """The briefing JSON contract."""
+
+    date: date
+    title: str
+    abstract: str
+    sections: tuple[Section, ...]
+    references: tuple[Reference, ...]
+    verification: Verification
+
+
+class DraftParagraph(Record):
+    """A paragraph as a writer produces it: citing items by URL."""
+
+    text: str
+    cites: tuple[str, ...] = Field(min_length=1)
+
+
+class DraftSubsection(Record):
+    title: str
+    paragraphs: tuple[DraftParagraph, ...]
+
+
+class DraftSection(Record):
+    title: str
+    topic: str
+    subsections: tuple[DraftSubsection, ...]
+
+
+class Draft(Record):
+    """A writer's output before references are numbered and claims verified."""
+
+    abstract: str
+    sections: tuple[DraftSection, ...]

@@ -1,0 +1,202 @@
+"""Renderers: one :class:`~dongtai.models.Briefing` in, the bytes of one file out.
+
+The seam
+--------
+A renderer is any class with a ``name``, an ``extension`` and a
+``render(briefing, branding) -> bytes`` method (:class:`Renderer`), constructible with
+no arguments. Renderers are pure: no I/O, no clock, no network. :func:`render_all`
+renders every requested format in memory first and only then writes the files, each
+through a temporary file in the output directory and :func:`os.replace`, so a
+failing renderer leaves no output behind and a crash never leaves a half-written file.
+
+Adding a format from another package
+------------------------------------
+Declare an entry point in the ``dongtai.renderers`` group, named after the format::
+
+    [project.entry-points."dongtai.renderers"]
+    docx = "dongtai_docx:DocxRenderer"
+
+After ``pip install`` of that package, ``dongtai brief --format md,docx`` finds it
+through :func:`dongtai.plugins.load`; dongtai itself registers ``md``, ``html`` and
+``json`` the same way. The helpers below (:func:`toc`, :func:`reference_label`,
+:func:`issue_date_zh`, :func:`warning_lines`, :func:`safe_url`) keep the textual
+conventions of an issue identical across formats.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+from urllib.parse import urlsplit
+
+from dongtai.config import Branding
+from dongtai.errors import PluginError
+from dongtai.models import Briefing, Reference
+from dongtai.plugins import RENDERERS, load
+
+__all__ = [
+    "Renderer",
+    "TocEntry",
+    "anchor",
+    "issue_date_zh",
+    "reference_label",
+    "render_all",
+    "safe_url",
+    "toc",
+    "warning_lines",
+]
+
+WARNING_TITLE = "⚠ 核验未通过"
+
+
+@runtime_checkable
+class Renderer(Protocol):
+    """Turns a briefing into the bytes of one file ``briefing.<extension>``."""
+
+    name: str
+    extension: str
+
+    def render(self, briefing: Briefing, branding: Branding) -> bytes:
+        """The whole file; must not do I/O."""
+        ...
+
+
+@dataclass(frozen=True)
+class TocEntry:
+    """One line of the table of contents: level 1 = section, 2 = subsection."""
+
+    level: int
+    number: str
+    title: str
+    anchor: str
+
+
+def render_all(
+    briefing: Briefing, branding: Branding, formats: Sequence[str], out_dir: Path
+) -> list[Path]:
+    """Write ``briefing.<extension>`` for each format into ``out_dir``; the paths written.
+
+    Unknown formats raise :class:`~dongtai.errors.PluginError` before anything is
+    written. Repeated formats are rendered once.
+    """
+    renderers = [_renderer(name) for name in dict.fromkeys(formats)]
+    outputs = {
+        out_dir / f"briefing.{r.extension}": _render_one(r, briefing, branding) for r in renderers
+    }
+    out_dir.mkdir(parents=True, exist_ok=True)
+    _write_atomically(outputs)
+    return list(outputs)
+
+
+def toc(briefing: Briefing) -> list[TocEntry]:
+    """Sections and their subsections, in order, with their HTML anchors."""
+    entries: list[TocEntry] = []
+    for section in briefing.sections:
+        entries.append(TocEntry(1, section.number, section.title, anchor(section.number)))
+        entries.extend(
+            TocEntry(2, sub.number, sub.title, anchor(sub.number)) for sub in section.subsections
+        )
+    return entries
+
+
+def anchor(number: str) -> str:
+    """Anchor id of a section or subsection number: ``"1.2"`` → ``"sec-1-2"``."""
+    return "sec-" + number.replace(".", "-")
+
+
+def reference_label(ref: Reference) -> str:
+    """The reference as the list names it, before its title: ``"ITIF (2026-05-04)"``."""
+    return f"{ref.source} ({ref.date.isoformat()})"
+
+
+def issue_date_zh(day: date) -> str:
+    """The issue date as the title block prints it: ``"2026 年 5 月 6 日"``."""
+    return f"{day.year} 年 {day.month} 月 {day.day} 日"
+
+
+def warning_lines(briefing: Briefing) -> list[str]:
+    """The failed-verification banner: a headline then one line per unsupported claim.
+
+    Empty when verification passed.
+    """
+    check = briefing.verification
+    if check.passed:
+        return []
+    count = len(check.unsupported)
+    head = (
+        f"{WARNING_TITLE}：{count} 处内容未能在所引来源中找到依据，发布前须人工核对。"
+        if count
+        else f"{WARNING_TITLE}：请在发布前人工核对全文。"
+    )
+    lines = [head]
+    for claim in check.unsupported:
+        where = f"（{claim.where}）" if claim.where else ""
+        lines.append(f"「{claim.text}」{where}")
+    return lines
+
+
+def safe_url(url: str) -> str | None:
+    """``url`` when it is an absolute http(s) URL safe to link to, else ``None``."""
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    if any(ch.isspace() or ch in "<>\"'`" for ch in url):
+        return None
+    return url
+
+
+def _renderer(name: str) -> Renderer:
+    factory = load(RENDERERS, name)
+    try:
+        renderer = factory()
+    except Exception as exc:
+        raise PluginError(f"renderer {name!r} cannot be created: {exc}") from exc
+    if not isinstance(renderer, Renderer):
+        raise PluginError(f"renderer {name!r} lacks name, extension or render()")
+    return renderer
+
+
+def _render_one(renderer: Renderer, briefing: Briefing, branding: Branding) -> bytes:
+    data = renderer.render(briefing, branding)
+    if not isinstance(data, bytes):
+        raise PluginError(f"renderer {renderer.name!r} returned {type(data).__name__}, not bytes")
+    return data
+
+
+def _write_atomically(outputs: dict[Path, bytes]) -> None:
+    """Write every file to a temporary sibling first, then move all into place."""
+    temps: dict[Path, Path] = {}
+    try:
+        for path, data in outputs.items():
+            temps[path] = _write_temp(path, data)
+        for path, temp in temps.items():
+            os.replace(temp, path)
+    finally:
+        for temp in temps.values():
+            with contextlib.suppress(FileNotFoundError):
+                temp.unlink()
+
+
+def _write_temp(path: Path, data: bytes) -> Path:
+    temp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            temp.unlink()
+        raise
+    return temp

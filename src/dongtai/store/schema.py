@@ -1,0 +1,87 @@
+"""SQLAlchemy tables of the store.
+
+The schema itself is created and changed only by the Alembic migrations in
+``migrations/versions``; these classes describe it for queries.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class SourceRow(Base):
+    __tablename__ = "sources"
+
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    known: Mapped[bool] = mapped_column(default=True)
+
+
+class ItemRow(Base):
+    __tablename__ = "items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(String(2000), unique=True)
+    source_id: Mapped[str] = mapped_column(ForeignKey("sources.id"), index=True)
+    title: Mapped[str] = mapped_column(Text)
+    published: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    language: Mapped[str] = mapped_column(String(8))
+    text: Mapped[str] = mapped_column(Text)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    authors: Mapped[list[str]] = mapped_column(JSON, default=list)
+    ingested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class StageRow(Base):
+    """The output of one stage for one issue date, as JSON records."""
+
+    __tablename__ = "stage_outputs"
+
+    issue_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    stage: Mapped[str] = mapped_column(String(40), primary_key=True)
+    payload: Mapped[Any] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class StoryRow(Base):
+    __tablename__ = "stories"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    issue_date: Mapped[date] = mapped_column(Date, index=True)
+    topic: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(Text)
+    score: Mapped[float] = mapped_column(Float)
+    reasons: Mapped[list[str]] = mapped_column(JSON)
+    item_urls: Mapped[list[str]] = mapped_column(JSON)
+    outlets: Mapped[list[str]] = mapped_column(JSON)
+
+
+class BriefingRow(Base):
+    __tablename__ = "briefings"
+
+    issue_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    status: Mapped[str] = mapped_column(String(20))
+    writer: Mapped[str] = mapped_column(String(40))
+    document: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ReferenceRow(Base):
+    __tablename__ = "briefing_references"
+
+    issue_date: Mapped[date] = mapped_column(
+        ForeignKey("briefings.issue_date", ondelete="CASCADE"), primary_key=True
+    )
+    n: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_url: Mapped[str] = mapped_column(String(2000), index=True)
+    source: Mapped[str] = mapped_column(Text)
+    published: Mapped[date] = mapped_column(Date)
+    title: Mapped[str] = mapped_column(Text)

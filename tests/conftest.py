@@ -1,0 +1,58 @@
+"""Shared fixtures: a workspace per test, the bundled sample corpus, a built demo."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import date
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+from dongtai import pipeline
+from dongtai.config import Settings, load_settings
+from dongtai.ingest import parse_lines
+from dongtai.sources import load_registry
+from dongtai.store import Store, open_store
+
+DEMO_DATE = date(2026, 5, 6)
+SAMPLE = resources.files("dongtai").joinpath("data/sample/sample-2026-05-06.jsonl")
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def sample_lines() -> list[str]:
+    return SAMPLE.read_text("utf-8").splitlines()
+
+
+def sample_records() -> list[dict[str, object]]:
+    return [json.loads(line) for line in sample_lines() if line.strip()]
+
+
+def ingest_lines(settings: Settings, store: Store, lines: list[str]) -> list[bool]:
+    registry = load_registry(settings.home)
+    parsed = parse_lines(lines, registry, pipeline.zone(settings.timezone), 0.4)
+    store.save_sources([*registry.sources.values(), *parsed.new_sources.values()])
+    return store.add_items(parsed.items)
+
+
+@pytest.fixture
+def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    for name in ("DONGTAI_HOME", "DONGTAI_CONFIG", "DONGTAI_WRITER", "DONGTAI_WINDOW_HOURS"):
+        monkeypatch.delenv(name, raising=False)
+    return load_settings(home=tmp_path / "home")
+
+
+@pytest.fixture
+def store(settings: Settings) -> Store:
+    return open_store(settings.db_url)
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Settings, pipeline.Result]]:
+    """The demo issue, built once per test session through the library."""
+    home = tmp_path_factory.mktemp("demo")
+    s = load_settings(home=home)
+    store = open_store(s.db_url)
+    ingest_lines(s, store, sample_lines())
+    yield s, pipeline.build(s, DEMO_DATE, store=store)

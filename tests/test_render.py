@@ -1,0 +1,451 @@
+"""Renderers (md, html, json), the briefing JSON schema and render_all."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from datetime import date
+from html.parser import HTMLParser
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import jsonschema  # type: ignore[import-untyped, unused-ignore]
+import pytest
+
+from dongtai.config import Branding
+from dongtai.errors import PluginError
+from dongtai.models import (
+    Briefing,
+    Claim,
+    Paragraph,
+    Reference,
+    Section,
+    Subsection,
+    Verification,
+)
+from dongtai.plugins import RENDERERS, available
+from dongtai.plugins import load as plugin_load
+from dongtai.render import render_all
+from dongtai.render.html import HtmlRenderer
+from dongtai.render.jsonout import CONTRACT_KEYS, JsonRenderer
+from dongtai.render.markdown import MarkdownRenderer
+
+HOSTILE = [
+    "<script>alert(1)</script>",
+    "# not a heading",
+    "*bold*",
+    "$x$",
+    "back\\slash\\\\",
+    "[x](y)",
+    "emoji 🚀",
+    "rare 𠀀",
+]
+
+real_replace = os.replace
+
+REF_URLS = ("https://itif.org/a", "https://www.scmp.com/b", "https://www.nikkei.com/c")
+
+
+def _para(text: str, *refs: int) -> Paragraph:
+    return Paragraph(text=text, refs=refs)
+
+
+@pytest.fixture
+def briefing() -> Briefing:
+    sub = Subsection
+    return Briefing(
+        date=date(2026, 5, 6),
+        title="新质生产力每日动态",
+        abstract="智库报告称美国科技公司在华运营符合其利益；中国硅片国产化目标为 70%。",
+        sections=(
+            Section(
+                number="1",
+                title="智库报告：美国科技公司应继续在华运营",
+                topic="policy",
+                subsections=(
+                    sub(
+                        number="1.1", title="报告要点", paragraphs=(_para("据 ITIF 报道。", 1, 2),)
+                    ),
+                    sub(number="1.2", title="影响分析", paragraphs=(_para("外部压力加大。", 1),)),
+                ),
+            ),
+            Section(
+                number="2",
+                title="中国硅片国产化 70% 目标",
+                topic="semiconductors",
+                subsections=(
+                    sub(
+                        number="2.1", title="目标与产能", paragraphs=(_para("月产 120 万片。", 3),)
+                    ),
+                    sub(number="2.2", title="产业生态", paragraphs=(_para("全链条推进。", 3),)),
+                ),
+            ),
+        ),
+        references=(
+            Reference(
+                n=1, source="ITIF", date=date(2026, 5, 4), title="Keep Operating", url=REF_URLS[0]
+            ),
+            Reference(
+                n=2, source="SCMP", date=date(2026, 5, 5), title="Stay in China", url=REF_URLS[1]
+            ),
+            Reference(
+                n=3,
+                source="Nikkei Asia",
+                date=date(2026, 5, 5),
+                title="Wafers 70%",
+                url=REF_URLS[2],
+            ),
+        ),
+        verification=Verification(passed=True, checked=5),
+    )
+
+
+@pytest.fixture
+def branding() -> Branding:
+    return Branding()
+
+
+@pytest.fixture
+def failed(briefing: Briefing) -> Briefing:
+    claims = (
+        Claim(text="120 万片", where="2.1", supported=False),
+        Claim(text="70%", where="摘要", supported=False),
+    )
+    return briefing.model_copy(
+        update={"verification": Verification(passed=False, checked=5, unsupported=claims)}
+    )
+
+
+@pytest.fixture
+def hostile(briefing: Briefing) -> Briefing:
+    text = " ".join(HOSTILE)
+    section = briefing.sections[0]
+    sub = section.subsections[0].model_copy(
+        update={"title": text, "paragraphs": (_para(text, 1), *(_para(h, 2) for h in HOSTILE))}
+    )
+    section = section.model_copy(update={"title": text, "subsections": (sub,)})
+    ref = briefing.references[0].model_copy(update={"title": text})
+    return briefing.model_copy(
+        update={
+            "abstract": text,
+            "sections": (section, briefing.sections[1]),
+            "references": (ref, *briefing.references[1:]),
+        }
+    )
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _installed() -> None:
+    if "md" not in available(RENDERERS):
+        pytest.fail("entry points missing: run .venv/bin/pip install -e . --no-deps")
+
+
+def md(b: Briefing, branding: Branding) -> str:
+    return MarkdownRenderer().render(b, branding).decode("utf-8")
+
+
+def html(b: Briefing, branding: Branding) -> str:
+    return HtmlRenderer().render(b, branding).decode("utf-8")
+
+
+class _Tags(HTMLParser):
+    """Collects start tags with their attributes and the page's text."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def _parse(page: str) -> _Tags:
+    parser = _Tags()
+    parser.feed(page)
+    parser.close()
+    return parser
+
+
+# ---------------------------------------------------------------- markdown
+
+
+def test_markdown_structure(briefing: Briefing, branding: Branding) -> None:
+    out = md(briefing, branding)
+    lines = out.splitlines()
+    assert lines[0] == "# 新质生产力每日动态"
+    for line in [
+        branding.issuer,
+        "博雅云创 & 中科创新驱动",
+        "2026 年 5 月 6 日",
+        "## 摘要",
+        "## 目录",
+        "- 1 智库报告：美国科技公司应继续在华运营",
+        "    - 1.2 影响分析",
+        "- 2 中国硅片国产化 70% 目标",
+        "    - 2.1 目标与产能",
+        "## 1 智库报告：美国科技公司应继续在华运营",
+        "### 1.1 报告要点",
+        "### 2.2 产业生态",
+        "据 ITIF 报道。[1][2]",
+        "## 参考文献",
+        "1. ITIF (2026-05-04): [Keep Operating](https://itif.org/a)",
+        "3. Nikkei Asia (2026-05-05): [Wafers 70%](https://www.nikkei.com/c)",
+        branding.about,
+        "网站地址：<https://gyznsw.cn>",
+    ]:
+        assert line in lines, line
+    assert (
+        lines.index("## 摘要")
+        < lines.index("## 目录")
+        < lines.index("## 1 智库报告：美国科技公司应继续在华运营")
+    )
+    assert lines.index("## 2 中国硅片国产化 70% 目标") < lines.index("## 参考文献")
+    assert "核验未通过" not in out
+    assert out.endswith("\n") and not out.endswith("\n\n")
+
+
+def test_markdown_hostile_text_is_escaped(hostile: Briefing, branding: Branding) -> None:
+    out = md(hostile, branding)
+    for escaped in [r"\<script\>alert(1)\</script\>", r"\*bold\*", r"\$x\$", r"\[x\](y)"]:
+        assert escaped in out
+    assert "\n\\# not a heading[2]" in out
+    assert "back\\\\slash\\\\\\\\" in out
+    assert "🚀" in out and "𠀀" in out
+    assert not re.search(r"^# not", out, re.MULTILINE)
+    assert "<script>" not in out
+
+
+def test_markdown_escaping_is_lossless(hostile: Briefing, branding: Branding) -> None:
+    out = md(hostile, branding)
+    unescaped = re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", out)
+    for text in HOSTILE:
+        assert text in unescaped
+
+
+def test_markdown_hostile_text_renders_literally(hostile: Briefing, branding: Branding) -> None:
+    markdown_it = pytest.importorskip("markdown_it")
+    page = markdown_it.MarkdownIt("commonmark").render(md(hostile, branding))
+    tags = _parse(page)
+    text = "".join(tags.text)
+    for literal in HOSTILE:
+        assert literal in text
+    assert [t for t, _ in tags.tags].count("h1") == 1
+    assert not {"script", "em", "strong", "code", "img"} & {t for t, _ in tags.tags[1:]}
+    hrefs = [a.get("href") for t, a in tags.tags if t == "a"]
+    assert "y" not in hrefs
+
+
+def test_markdown_warning_when_verification_failed(failed: Briefing, branding: Branding) -> None:
+    out = md(failed, branding)
+    banner = out.index("⚠ 核验未通过")
+    assert banner < out.index("## 摘要")
+    assert "「120 万片」（2.1）" in out and "「70%」（摘要）" in out
+    assert "> **⚠ 核验未通过：2 处" in out
+
+
+# ---------------------------------------------------------------- html
+
+
+def test_html_structure(briefing: Briefing, branding: Branding) -> None:
+    page = html(briefing, branding)
+    assert page.startswith("<!DOCTYPE html>")
+    assert '<html lang="zh-CN">' in page
+    assert "<h1>新质生产力每日动态</h1>" in page
+    assert "2026 年 5 月 6 日" in page and "博雅云创 &amp; 中科创新驱动" in page
+    assert '<h2 id="abstract">摘要</h2>' in page and '<h2 id="toc">目录</h2>' in page
+    assert '<a href="#sec-1-2"><span class="num">1.2</span>影响分析</a>' in page
+    assert '<h3><span class="num">2.1</span>目标与产能</h3>' in page
+    assert (
+        '据 ITIF 报道。<sup><a href="#ref-1">[1]</a></sup><sup><a href="#ref-2">[2]</a></sup>'
+        in page
+    )
+    assert '<li id="ref-1" value="1">ITIF (2026-05-04): <a href="https://itif.org/a">' in page
+    assert "核验未通过" not in page
+    for css in ['"Noto Serif CJK SC"', "line-height: 1.8", "max-width: 46em", "@media print"]:
+        assert css in page
+
+
+def test_html_anchors_resolve(briefing: Briefing, branding: Branding) -> None:
+    tags = _parse(html(briefing, branding)).tags
+    ids = [a["id"] for _, a in tags if a.get("id")]
+    assert len(ids) == len(set(ids))
+    hrefs = [a.get("href") or "" for t, a in tags if t == "a"]
+    local = {href[1:] for href in hrefs if href.startswith("#")}
+    assert local and local <= set(ids)
+    assert {"sec-1", "sec-2-2", "ref-1", "ref-3"} <= local
+
+
+def test_html_is_self_contained(briefing: Briefing, branding: Branding) -> None:
+    page = html(briefing, branding)
+    tags = _parse(page).tags
+    assert "<link" not in page and "<script" not in page
+    assert "src=" not in page and "@import" not in page and "url(" not in page
+    assert {t for t, _ in tags} <= {
+        "html", "head", "meta", "title", "style", "body", "header", "h1", "h2", "h3", "p",
+        "time", "section", "ul", "li", "nav", "ol", "a", "span", "main", "sup", "footer",
+    }  # fmt: skip
+    external = {a["href"] for t, a in tags if t == "a" and (a.get("href") or "#")[0] != "#"}
+    assert external == {*REF_URLS, branding.site_url}
+
+
+def test_html_hostile_text_is_escaped(hostile: Briefing, branding: Branding) -> None:
+    page = html(hostile, branding)
+    assert "<script" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    text = "".join(_parse(page).text)
+    for literal in HOSTILE:
+        assert literal in text
+
+
+def test_html_links_only_http(briefing: Briefing, branding: Branding) -> None:
+    ref = briefing.references[0].model_copy(update={"url": "javascript:alert(1)"})
+    b = briefing.model_copy(update={"references": (ref, *briefing.references[1:])})
+    assert "javascript:" not in html(b, branding)
+    assert "javascript:" not in md(b, branding)
+
+
+def test_html_warning_when_verification_failed(failed: Briefing, branding: Branding) -> None:
+    page = html(failed, branding)
+    assert '<section class="warning" role="alert">' in page
+    assert page.index("⚠ 核验未通过") < page.index('<h2 id="abstract">')
+    assert "<li>「120 万片」（2.1）</li>" in page
+
+
+# ---------------------------------------------------------------- json + schema
+
+
+def _schema() -> dict[str, Any]:
+    text = files("dongtai").joinpath("data/briefing.schema.json").read_text("utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+def _validator() -> jsonschema.Draft202012Validator:
+    schema = _schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    checker = jsonschema.Draft202012Validator.FORMAT_CHECKER
+    return jsonschema.Draft202012Validator(schema, format_checker=checker)
+
+
+@pytest.mark.parametrize("fixture", ["briefing", "failed", "hostile"])
+def test_json_validates_and_round_trips(
+    fixture: str, branding: Branding, request: pytest.FixtureRequest
+) -> None:
+    b: Briefing = request.getfixturevalue(fixture)
+    raw = JsonRenderer().render(b, branding).decode("utf-8")
+    data = json.loads(raw)
+    _validator().validate(data)
+    assert tuple(data) == CONTRACT_KEYS
+    assert Briefing.model_validate(data) == b
+    assert raw.endswith("}\n") and '\n  "date": "2026-05-06",' in raw
+    assert "新质生产力每日动态" in raw  # not \u-escaped
+
+
+def _broken(data: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
+    data = json.loads(json.dumps(data))
+    *keys, last = [int(k) if k.isdigit() else k for k in path.split("/")]
+    target: Any = data
+    for key in keys:
+        target = target[key]
+    if value is KeyError:
+        del target[last]
+    else:
+        target[last] = value
+    return data
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        ("verification", KeyError),
+        ("date", "6 May 2026"),
+        ("date", "2026-13-45"),
+        ("sections/0/number", "1.1"),
+        ("sections/0/subsections/0/number", "1"),
+        ("sections/0/subsections/0/paragraphs/0/refs", []),
+        ("sections/0/subsections/0/paragraphs/0/refs", [0]),
+        ("sections/0/subsections/0/paragraphs/0/text", ""),
+        ("references/0/url", KeyError),
+        ("verification/checked", -1),
+        ("verification/passed", "yes"),
+        ("verification/unsupported", None),
+    ],
+)
+def test_schema_rejects(briefing: Briefing, branding: Branding, path: str, value: Any) -> None:
+    data = json.loads(JsonRenderer().render(briefing, branding))
+    with pytest.raises(jsonschema.ValidationError):
+        _validator().validate(_broken(data, path, value))
+
+
+def test_schema_allows_future_fields(briefing: Briefing, branding: Branding) -> None:
+    data = json.loads(JsonRenderer().render(briefing, branding))
+    _validator().validate({**data, "edition": 2})
+
+
+# ---------------------------------------------------------------- render_all
+
+
+def _listing(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+def test_render_all_writes_requested_files(
+    briefing: Briefing, branding: Branding, tmp_path: Path
+) -> None:
+    out = tmp_path / "briefings" / "2026-05-06"
+    paths = render_all(briefing, branding, ["md", "json", "md"], out)
+    assert paths == [out / "briefing.md", out / "briefing.json"]
+    assert _listing(out) == ["briefing.json", "briefing.md"]
+    assert paths[0].read_bytes() == MarkdownRenderer().render(briefing, branding)
+    render_all(briefing, branding, ["html"], out)
+    assert _listing(out) == ["briefing.html", "briefing.json", "briefing.md"]
+
+
+def test_render_all_unknown_format(briefing: Briefing, branding: Branding, tmp_path: Path) -> None:
+    with pytest.raises(PluginError, match="pdfx"):
+        render_all(briefing, branding, ["md", "pdfx"], tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_render_all_failing_renderer_writes_nothing(
+    briefing: Briefing, branding: Branding, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class Boom:
+        name = "boom"
+        extension = "boom"
+
+        def render(self, briefing: Briefing, branding: Branding) -> bytes:
+            raise RuntimeError("renderer crashed")
+
+    monkeypatch.setattr(
+        "dongtai.render.load", lambda g, n: Boom if n == "boom" else plugin_load(g, n)
+    )
+    (tmp_path / "briefing.md").write_text("old", encoding="utf-8")
+    with pytest.raises(RuntimeError):
+        render_all(briefing, branding, ["md", "boom"], tmp_path)
+    assert _listing(tmp_path) == ["briefing.md"]
+    assert (tmp_path / "briefing.md").read_text(encoding="utf-8") == "old"
+
+
+def test_render_all_leaves_no_temp_files_when_writing_fails(
+    briefing: Briefing, branding: Branding, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[Path] = []
+
+    def full_disk_on_second(src: Path, dst: Path) -> None:
+        calls.append(Path(dst))
+        if len(calls) > 1:
+            raise OSError("disk full")
+        real_replace(src, dst)
+
+    monkeypatch.setattr("os.replace", full_disk_on_second)
+    with pytest.raises(OSError, match="disk full"):
+        render_all(briefing, branding, ["md", "html"], tmp_path)
+    assert _listing(tmp_path) == ["briefing.md"]  # complete; no temporary file left
+    assert (tmp_path / "briefing.md").read_bytes() == MarkdownRenderer().render(briefing, branding)
