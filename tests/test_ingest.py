@@ -35,7 +35,9 @@ def line(**changes: object) -> str:
 
 
 def test_good_line_resolves_source_alias_and_detects_language() -> None:
-    parsed = parse([line(), line(url="https://example.com/b", text="全球芯片销售额增长25%。", title="芯片")])
+    parsed = parse(
+        [line(), line(url="https://example.com/b", text="全球芯片销售额增长25%。", title="芯片")]
+    )
     assert not parsed.errors
     en, zh = parsed.items
     assert en.source == "reuters" and en.language == "en"

@@ -177,21 +177,9 @@ def _date(text: str) -> date:
 
 
 def main() -> None:
-    """Entry point: run the app, one-line errors."""
+    """Entry point: usage errors and exit codes as typer gives them, our errors in one line."""
     try:
-        code = app(standalone_mode=False)
+        app()
     except DongtaiError as exc:
         err.print(f"error: {exc}", markup=False, highlight=False)
         sys.exit(2)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except Exception as exc:  # click usage errors and aborts
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Abort):
-            sys.exit(130)
-        raise
-    sys.exit(code if isinstance(code, int) else 0)

@@ -87,9 +87,13 @@ def _groups(items: Sequence[Item]) -> list[list[int]]:
     bodies = [shingles(item) for item in items]
     for i in range(len(items)):
         for j in range(i + 1, len(items)):
-            if items[i].language == items[j].language and find(i) != find(j):
-                if jaccard(bodies[i], bodies[j]) >= NEAR_DUPLICATE:
-                    union(i, j)
+            same_language = items[i].language == items[j].language
+            if (
+                same_language
+                and find(i) != find(j)
+                and jaccard(bodies[i], bodies[j]) >= NEAR_DUPLICATE
+            ):
+                union(i, j)
     groups: dict[int, list[int]] = {}
     for i in range(len(items)):
         groups.setdefault(find(i), []).append(i)

@@ -28,4 +28,4 @@ def embed(texts: list[str]) -> npt.NDArray[np.float32]:
         return np.zeros((0, 512), dtype=np.float32)
     vectors = np.asarray(_model().encode(texts), dtype=np.float32)
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return vectors / np.where(norms == 0, 1.0, norms)
+    return (vectors / np.where(norms == 0, 1.0, norms)).astype(np.float32)

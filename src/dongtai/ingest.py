@@ -73,7 +73,9 @@ def _load(line: str) -> dict[str, Any]:
         raise _Reject(f"expected a JSON object, got {type(record).__name__}")
     missing = [key for key in REQUIRED if key not in record]
     if missing:
-        raise _Reject("missing required field" + ("s " if len(missing) > 1 else " ") + ", ".join(missing))
+        raise _Reject(
+            "missing required field" + ("s " if len(missing) > 1 else " ") + ", ".join(missing)
+        )
     return record
 
 

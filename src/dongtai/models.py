@@ -44,8 +44,11 @@ class Source(Record):
             return f"{self.name_zh} ({self.short})"
         return self.name_zh
 
-    def label_en(self) -> str:
-        """The outlet as the reference list names it: 'ITIF', 'South China Morning Post'."""
+    def reference_name(self) -> str:
+        """The outlet as the reference list names it: 'ITIF', 'South China Morning Post',
+        '第一财经' (Chinese outlets by their Chinese name)."""
+        if self.language == "zh":
+            return self.name_zh
         return self.cite_as or self.name_en
 
 

@@ -7,7 +7,8 @@ earlier issue cited. Each stage's output is stored (``stage_outputs``, as JSON r
 under the issue date, so any stage can be re-run alone from its predecessor's stored
 output (:func:`run_stage`). ``verify`` stores the briefing with its references; a
 briefing whose verification fails is still stored and rendered, with status
-``failed``, and :func:`build` reports it so the CLI can exit non-zero.
+``failed``, and :func:`build` reports it so the CLI can exit non-zero. A window with
+no qualifying story gives a short issue that says so.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from dongtai.config import Settings
 from dongtai.embedding import embed
 from dongtai.errors import ConfigError, StageError
 from dongtai.models import Briefing, Classified, Draft, Item, SectionPlan, Story
-from dongtai.plugins import WRITERS, load
+from dongtai.plugins import RENDERERS, WRITERS, load
 from dongtai.render import render_all
 from dongtai.sources import Registry, load_registry
 from dongtai.store import Store, open_store
@@ -136,9 +137,20 @@ def _plan(run: Run, ranked: list[Story]) -> list[SectionPlan]:
 
 
 def _write(run: Run, plans: list[SectionPlan]) -> Draft:
+    if not plans:
+        return Draft(abstract=_no_news(run), sections=())
     writer = load(WRITERS, run.settings.writer)()
     draft: Draft = writer.write(plans, run.context())
     return draft
+
+
+def _no_news(run: Run) -> str:
+    start, end = (moment.astimezone(run.tz) for moment in run.window)
+    last = end - timedelta(seconds=1)
+    return (
+        f"{start:%Y}年{start.month}月{start.day}日{start:%H:%M}至{last.month}月{last.day}日"
+        f"{last:%H:%M}，没有符合本刊收录标准的战略性产业新闻，本期不设正文。"
+    )
 
 
 def _verify(run: Run, draft: Draft) -> Briefing:
@@ -227,6 +239,9 @@ def build(
     store: Store | None = None,
 ) -> Result:
     """Run the stages in order for one issue date and render the briefing."""
+    for name in settings.formats:  # fail before the work, not after it
+        load(RENDERERS, name)
+    load(WRITERS, settings.writer)
     run = Run(settings, store or open_store(settings.db_url), issue_date)
     data: Any = None
     for stage in STAGES:

@@ -51,9 +51,7 @@ class Registry:
         if source_id is not None:
             return self.sources[source_id]
         clean = " ".join(name.split())
-        return Source(
-            id=clean, name_en=clean, name_zh=clean, weight=default_weight, known=False
-        )
+        return Source(id=clean, name_en=clean, name_zh=clean, weight=default_weight, known=False)
 
     def organisation_names(self) -> dict[str, str]:
         """Every organisation name (and every source name) → organisation id."""

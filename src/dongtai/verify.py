@@ -31,7 +31,11 @@ def check_text(text: str, where: str, evidence: Sequence[Item]) -> list[Claim]:
     claims = []
     for figure in extract_figures(text):
         support = next(
-            ((item, found) for item in evidence if (found := find_support(figure, item_text(item)))),
+            (
+                (item, found)
+                for item in evidence
+                if (found := find_support(figure, item_text(item)))
+            ),
             None,
         )
         if support is None:

@@ -232,7 +232,7 @@ def _item(row: ItemRow) -> Item:
         title=row.title,
         published=row.published.replace(tzinfo=UTC),
         text=row.text,
-        language=row.language,  # type: ignore[arg-type]
+        language=row.language,
         summary=row.summary,
         authors=tuple(row.authors),
     )

@@ -107,7 +107,7 @@ def _reference(n: int, url: str, items: Mapping[str, Item], context: WriteContex
         raise StageError(f"the writer cited {url}, which is not an item of this issue")
     return Reference(
         n=n,
-        source=context.source(item.source).label_en(),
+        source=context.source(item.source).reference_name(),
         date=context.local_date(item.published),
         title=item.title,
         url=item.url,

@@ -1,17 +1,25 @@
 """The extractive writer: offline, deterministic, built from the items' own sentences.
 
 It does not translate and does not analyse; it selects and attributes. Rules:
-- Chinese items are preferred for wording; the *lead item* of a story is its Chinese
-  item stating the most figures (then the most authoritative outlet);
+- sentences lose the outlet's own attribution or dateline at their start
+  ("据日经亚洲报道，", "财联社 5 月 5 日电，", "【环球时报报道】", "MILPITAS, Calif. —"):
+  the writer attributes every outlet itself;
+- a *headline figure* is one that the items of the story put in their titles; the
+  *headline sentence* is the Chinese sentence (among each Chinese item's first four)
+  with the best score: per figure, 1 for each item whose title states it and 0.1 for
+  each item whose body alone states it; a sentence opening with a pronoun ("该", "其",
+  "这"…) never opens a paragraph or the abstract;
 - x.1 opens with attribution naming every outlet and the date span
-  ("据 A、B 及 C 5 月 4 日至 5 日报道，"), then the lead item's first sentences
-  (its own attribution phrase removed); it cites every item of the story;
-- x.2 gives further facts from the story's other items: unused Chinese sentences
-  first, then English sentences that state figures; it cites the items it quotes;
-- a story reported only in English gets a Chinese attribution sentence with its key
-  figures in Chinese form ("1 万亿美元", "120 万") and the English lead facts;
+  ("据 A、B 及 C 5 月 4 日至 5 日报道，"), then the headline sentence and the sentences
+  after it in its item; it cites every item of the story;
+- x.2 gives further facts from the other items, preferring sentences stating figures
+  not yet given, never a sentence that mostly repeats one already used; when the
+  story has Chinese items only Chinese sentences are used, otherwise English
+  sentences stating a new figure; it cites what it quotes;
+- a story reported only in English gets a Chinese attribution sentence with the title,
+  its key figures in Chinese form ("1 万亿美元", "120 万") and the English lead facts;
 - a section pairing two stories gives each story one subsection;
-- the abstract has one sentence per story: the sentence stating the most figures.
+- the abstract has one sentence per story: its headline sentence.
 """
 
 from __future__ import annotations
@@ -20,7 +28,7 @@ import re
 from collections.abc import Sequence
 from datetime import date
 
-from dongtai.figures import extract_figures, to_chinese
+from dongtai.figures import Figure, extract_figures, find_support, supports, to_chinese
 from dongtai.models import (
     Draft,
     DraftParagraph,
@@ -34,29 +42,33 @@ from dongtai.writers import WriteContext
 
 ZH_SENTENCE = re.compile(r"[^。！？!?]+[。！？!?]*[”」』]?")
 EN_SENTENCE = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"”’']))\s+(?=[A-Z\"“‘0-9$])")
-OWN_ATTRIBUTION = re.compile(r"^(据[^，。]{1,40}?(报道|消息|显示|称|获悉)|[^，。]{2,20}(讯|消息|报道))[，,：:]\s*")
+OWN_ATTRIBUTION = re.compile(
+    r"^(【[^】]{1,24}】"
+    r"|据[^，。]{1,40}?(报道|消息|显示|称|获悉|了解)[，,：:]"
+    r"|[^，。]{2,24}?(记者注意到|记者了解到|注意到|了解到|获悉|日电|讯|消息)[，,：:]"
+    r"|[A-Z][A-Za-z .,']{2,40}\s(—|--)\s)\s*"
+)
+PRONOUN_START = re.compile(r"^(该|此|这|其|他|她|它|上述|对此|It |This |They |The company )")
+HEADLINE_POSITIONS = 4
+BODY_SUPPORT = 0.1
 LEAD_CHARS = 120
 FURTHER_CHARS = 260
-ABSTRACT_CHARS = 110
+REPEAT = 0.5
 
 
 def sentences(item: Item) -> list[str]:
-    """The body's sentences, in order."""
+    """The body's sentences, in order, each without the outlet's own attribution."""
     text = " ".join(item.text.split())
-    if item.language == "zh":
-        return [s.strip() for s in ZH_SENTENCE.findall(text) if s.strip()]
-    return [s.strip() for s in EN_SENTENCE.split(text) if s.strip()]
-
-
-def figure_count(text: str) -> int:
-    return len(extract_figures(text))
+    raw = ZH_SENTENCE.findall(text) if item.language == "zh" else EN_SENTENCE.split(text)
+    cleaned = (OWN_ATTRIBUTION.sub("", s.strip(), count=1) for s in raw)
+    return [s for s in cleaned if len(s) > 1]
 
 
 def join_names(names: Sequence[str]) -> str:
-    """'A', 'A 及 B', 'A、B 及 C'."""
+    """'A', 'A及B', 'A、B及C' (typography adds spaces next to Latin names)."""
     if len(names) <= 1:
         return "".join(names)
-    return "、".join(names[:-1]) + " 及 " + names[-1]
+    return "、".join(names[:-1]) + "及" + names[-1]
 
 
 def date_span(days: Sequence[date]) -> str:
@@ -70,102 +82,144 @@ def date_span(days: Sequence[date]) -> str:
     return f"{start}至 {last.month} 月 {last.day} 日"
 
 
+def bigram_overlap(a: str, b: str) -> float:
+    """Share of the shorter sentence's character bigrams found in the other."""
+    ga = {a[i : i + 2] for i in range(len(a) - 1)}
+    gb = {b[i : i + 2] for i in range(len(b) - 1)}
+    return len(ga & gb) / min(len(ga), len(gb)) if ga and gb else 0.0
+
+
 class ExtractiveWriter:
     """Selects and attributes the items' own sentences (see the module docstring)."""
 
     name = "extractive"
 
     def write(self, plans: Sequence[SectionPlan], context: WriteContext) -> Draft:
-        sections = [self._section(plan, context) for plan in plans]
-        abstract = "".join(
-            self._headline(story, context) for plan in plans for story in plan.stories
+        sections = tuple(_section(plan, context) for plan in plans)
+        abstract = "".join(_abstract_sentence(s, context) for p in plans for s in p.stories)
+        return Draft(abstract=abstract, sections=sections)
+
+
+def _section(plan: SectionPlan, context: WriteContext) -> DraftSection:
+    if len(plan.stories) == 2:
+        subsections = tuple(
+            DraftSubsection(title=_title(story), paragraphs=_paragraphs(story, context))
+            for story in plan.stories
         )
-        return Draft(abstract=abstract, sections=tuple(sections))
+        title = "；".join(_title(story) for story in plan.stories)
+    else:
+        story = plan.stories[0]
+        facts, *further = _paragraphs(story, context)
+        subsections = (DraftSubsection(title="报道要点", paragraphs=(facts,)),)
+        if further:
+            subsections += (DraftSubsection(title="更多事实与背景", paragraphs=tuple(further)),)
+        title = _title(story)
+    return DraftSection(title=title, topic=plan.topic, subsections=subsections)
 
-    # sections -----------------------------------------------------------------
-    def _section(self, plan: SectionPlan, context: WriteContext) -> DraftSection:
-        if len(plan.stories) == 2:
-            first, second = plan.stories
-            subsections = (
-                DraftSubsection(title=_title(first), paragraphs=self._story_paragraphs(first, context)),
-                DraftSubsection(title=_title(second), paragraphs=self._story_paragraphs(second, context)),
-            )
-            title = f"{_title(first)}；{_title(second)}"
-        else:
-            story = plan.stories[0]
-            facts, *further = self._story_paragraphs(story, context)
-            subsections = (DraftSubsection(title="报道要点", paragraphs=(facts,)),)
-            if further:
-                subsections += (DraftSubsection(title="更多事实与背景", paragraphs=tuple(further)),)
-            title = _title(story)
-        return DraftSection(title=title, topic=plan.topic, subsections=subsections)
 
-    def _story_paragraphs(self, story: Story, context: WriteContext) -> tuple[DraftParagraph, ...]:
-        lead = _lead_item(story, context)
-        cites = tuple(item.url for item in story.items)
-        used = set()
-        if lead.language == "zh":
-            picked = _take(sentences(lead), LEAD_CHARS)
-            used.update(picked)
-            body = _strip_attribution("".join(picked))
-        else:
-            body = self._english_lead(lead)
-        facts = DraftParagraph(text=_attribution(story, context) + body, cites=cites)
-        further = self._further(story, lead, used)
-        return (facts, further) if further else (facts,)
+def _paragraphs(story: Story, context: WriteContext) -> tuple[DraftParagraph, ...]:
+    cites = tuple(item.url for item in story.items)
+    headline = _headline(story)
+    if headline is None:
+        lead = _english_lead(story, context)
+        used = sentences(lead)[:2]
+        body = _english_body(lead)
+    else:
+        lead, position = headline
+        used = _take(sentences(lead)[position:], LEAD_CHARS)
+        body = "".join(used)
+    facts = DraftParagraph(text=_attribution(story, context) + body, cites=cites)
+    further = _further(story, lead, used)
+    return (facts, further) if further else (facts,)
 
-    def _english_lead(self, lead: Item) -> str:
-        figures = []
-        for figure in extract_figures(f"{lead.title}\n{lead.text[:600]}"):
-            chinese = to_chinese(figure)
-            if chinese not in figures:
-                figures.append(chinese)
-        head = f"报道题为《{lead.title}》"
-        if figures:
-            head += f"，涉及的关键数字包括 {'、'.join(figures[:4])}"
-        return f"{head}。原文要点：{' '.join(_take(sentences(lead), LEAD_CHARS))}"
 
-    def _further(self, story: Story, lead: Item, used: set[str]) -> DraftParagraph | None:
-        others = [i for i in story.items if i.url != lead.url]
-        ordered = sorted(others, key=lambda i: i.language != "zh")
-        chosen: list[tuple[Item, str]] = []
-        length = 0
-        for item in ordered + [lead]:
+def _headline_score(sentence: str, story: Story) -> float:
+    """Per figure of the sentence: the items whose *title* states it, plus a tenth of
+    the items whose body states it (headline figures are the ones outlets headline)."""
+    score = 0.0
+    for figure in extract_figures(sentence):
+        for item in story.items:
+            if find_support(figure, item.title):
+                score += 1.0
+            elif find_support(figure, item.text):
+                score += BODY_SUPPORT
+    return score
+
+
+def _headline(story: Story) -> tuple[Item, int] | None:
+    """The Chinese item and sentence position of the story's headline sentence."""
+    best: tuple[float, int, int, Item, int] | None = None
+    for rank, item in enumerate(i for i in story.items if i.language == "zh"):
+        for position, sentence in enumerate(sentences(item)[:HEADLINE_POSITIONS]):
+            if PRONOUN_START.match(sentence):
+                continue
+            key = (_headline_score(sentence, story), -position, -rank, item, position)
+            if best is None or key[:3] > best[:3]:
+                best = key
+    return None if best is None else (best[3], best[4])
+
+
+def _english_lead(story: Story, context: WriteContext) -> Item:
+    return max(story.items, key=lambda i: (context.source(i.source).weight, -len(i.text)))
+
+
+def _english_body(lead: Item) -> str:
+    figures: list[str] = []
+    for figure in extract_figures(f"{lead.title}\n{lead.text[:600]}"):
+        chinese = to_chinese(figure)
+        if chinese not in figures:
+            figures.append(chinese)
+    head = f"报道题为《{lead.title}》"
+    if figures:
+        head += f"，涉及的关键数字包括 {'、'.join(figures[:4])}"
+    return f"{head}。原文要点：{' '.join(_take(sentences(lead), LEAD_CHARS))}"
+
+
+def _further(story: Story, lead: Item, used: list[str]) -> DraftParagraph | None:
+    """Further facts from the story's other items (rules in the module docstring)."""
+    stated = [f for s in used for f in extract_figures(s)]
+    others = [i for i in story.items if i.url != lead.url]
+    if lead.language == "zh":
+        others = [i for i in others if i.language == "zh"]
+    chosen: list[tuple[Item, str]] = []
+    for want_new in (True, False):
+        for item in others:
             for sentence in sentences(item):
-                if length >= FURTHER_CHARS:
+                if sum(len(s) for _, s in chosen) >= FURTHER_CHARS:
                     break
-                if sentence in used or (item.language == "en" and not figure_count(sentence)):
+                if _repeats(sentence, used) or (not chosen and PRONOUN_START.match(sentence)):
                     continue
-                if item is lead and len(chosen) > 0:
+                new = _new_figures(sentence, stated)
+                if (want_new and not new) or (item.language == "en" and not new):
                     continue
-                used.add(sentence)
-                chosen.append((item, _strip_attribution(sentence)))
-                length += len(sentence)
-        if not chosen:
-            return None
-        text = "".join(s if it.language == "zh" else f"{s} " for it, s in chosen).strip()
-        cites = tuple(dict.fromkeys(it.url for it, _ in chosen))
-        return DraftParagraph(text=text, cites=cites)
-
-    # abstract -----------------------------------------------------------------
-    def _headline(self, story: Story, context: WriteContext) -> str:
-        chinese = [i for i in story.items if i.language == "zh"]
-        if not chinese:
-            lead = _lead_item(story, context)
-            outlet = context.source(lead.source).label_zh()
-            return f"{outlet}报道：{lead.title}。"
-        candidates = [s for item in chinese for s in sentences(item)[:4]]
-        best = max(candidates, key=lambda s: (figure_count(s), -candidates.index(s)))
-        text = _strip_attribution(best)
-        return text if text.endswith(("。", "！", "？")) else text + "。"
+                chosen.append((item, sentence))
+                used.append(sentence)
+                stated.extend(extract_figures(sentence))
+    if not chosen:
+        return None
+    order = {url: n for n, url in enumerate(i.url for i in others)}
+    chosen.sort(key=lambda pair: order[pair[0].url])
+    text = "".join(s if item.language == "zh" else f" {s} " for item, s in chosen)
+    cites = tuple(dict.fromkeys(item.url for item, _ in chosen))
+    return DraftParagraph(text=" ".join(text.split()), cites=cites)
 
 
-def _lead_item(story: Story, context: WriteContext) -> Item:
-    def key(item: Item) -> tuple[bool, int, float]:
-        weight = context.source(item.source).weight
-        return (item.language == "zh", figure_count(item.text), weight)
+def _repeats(sentence: str, used: Sequence[str]) -> bool:
+    return any(bigram_overlap(sentence, u) >= REPEAT for u in used)
 
-    return max(story.items, key=key)
+
+def _new_figures(sentence: str, stated: Sequence[Figure]) -> list[Figure]:
+    return [f for f in extract_figures(sentence) if not any(supports(f, g) for g in stated)]
+
+
+def _abstract_sentence(story: Story, context: WriteContext) -> str:
+    headline = _headline(story)
+    if headline is None:
+        lead = _english_lead(story, context)
+        return f"{context.source(lead.source).label_zh()}报道：{lead.title}。"
+    item, position = headline
+    text = sentences(item)[position]
+    return text if text.endswith(("。", "！", "？", "”")) else text + "。"
 
 
 def _title(story: Story) -> str:
@@ -183,20 +237,16 @@ def _take(parts: Sequence[str], minimum: int, most: int = 3) -> list[str]:
     return taken
 
 
-def _strip_attribution(text: str) -> str:
-    return OWN_ATTRIBUTION.sub("", text, count=1)
-
-
 def _attribution(story: Story, context: WriteContext) -> str:
     own = [context.source(s).label_zh() for s in dict.fromkeys(i.source for i in story.items)]
-    copies = [
-        context.source(c.source).label_zh()
+    copies = dict.fromkeys(
+        label
         for item in story.items
         for c in item.copies
-        if context.source(c.source).label_zh() not in own
-    ]
+        if (label := context.source(c.source).label_zh()) not in own
+    )
     days = [context.local_date(item.published) for item in story.items]
-    text = f"据{join_names(own)}{date_span(days)}报道"
+    text = f"据{join_names(own)} {date_span(days)}报道"
     if copies:
-        text += f"（{join_names(list(dict.fromkeys(copies)))}转载）"
+        text += f"（{join_names(list(copies))}转载）"
     return text + "，"
