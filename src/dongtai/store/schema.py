@@ -54,8 +54,8 @@ class StageRow(Base):
 class StoryRow(Base):
     __tablename__ = "stories"
 
+    issue_date: Mapped[date] = mapped_column(Date, primary_key=True)
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    issue_date: Mapped[date] = mapped_column(Date, index=True)
     topic: Mapped[str] = mapped_column(String(40))
     title: Mapped[str] = mapped_column(Text)
     score: Mapped[float] = mapped_column(Float)

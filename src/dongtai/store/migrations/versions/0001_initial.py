@@ -44,8 +44,8 @@ def upgrade() -> None:
     )
     op.create_table(
         "stories",
+        sa.Column("issue_date", sa.Date(), primary_key=True),
         sa.Column("id", sa.String(64), primary_key=True),
-        sa.Column("issue_date", sa.Date(), nullable=False),
         sa.Column("topic", sa.String(40), nullable=False),
         sa.Column("title", sa.Text(), nullable=False),
         sa.Column("score", sa.Float(), nullable=False),
@@ -53,7 +53,6 @@ def upgrade() -> None:
         sa.Column("item_urls", sa.JSON(), nullable=False),
         sa.Column("outlets", sa.JSON(), nullable=False),
     )
-    op.create_index("ix_stories_issue_date", "stories", ["issue_date"])
     op.create_table(
         "briefings",
         sa.Column("issue_date", sa.Date(), primary_key=True),

@@ -1,0 +1,5 @@
+"""``python -m dongtai``: the command line."""
+
+from dongtai.cli import main
+
+main()

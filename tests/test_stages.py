@@ -1,0 +1,138 @@
+"""Each stage on small, hand-made records: the rules in the module docstrings hold."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from dongtai.classify import classify_item, load_topics
+from dongtai.dedupe import canonical_url, dedupe
+from dongtai.models import Copy, Item, Story
+from dongtai.plan import plan
+from dongtai.rank import rank
+
+T0 = datetime(2026, 5, 5, 2, 0, tzinfo=UTC)
+WINDOW = (T0 - timedelta(hours=40), T0 + timedelta(hours=8))
+BODY_ZH = (
+    "美国半导体行业协会5月5日发布数据显示，2026年一季度全球半导体销售额同比增长25%，"
+    "按此势头全年销售额有望首次突破1万亿美元。数据显示，一季度全球半导体销售额为2054亿美元。"
+    "人工智能是推动行业增长的主要力量，数据中心GPU和高带宽存储需求旺盛。"
+)
+
+
+def item(url: str, source: str, title: str, text: str, lang: str = "en", hours: int = 0) -> Item:
+    return Item(
+        url=url,
+        source=source,
+        title=title,
+        published=T0 + timedelta(hours=hours),
+        text=text,
+        language=lang,  # type: ignore[arg-type]
+    )
+
+
+def story(sid: str, topic: str, outlets: list[str], concepts: tuple[str, ...] = ()) -> Story:
+    items = tuple(item(f"https://{o}.example/{sid}", o, sid, "text") for o in outlets)
+    return Story(id=sid, topic=topic, items=items, concepts=concepts)
+
+
+def test_canonical_url_ignores_tracking_scheme_www_and_slash() -> None:
+    assert canonical_url("http://www.Example.com/a/?utm_source=x&id=3#top") == canonical_url(
+        "https://example.com/a?id=3"
+    )
+    assert canonical_url("https://example.com/a?id=3") != canonical_url(
+        "https://example.com/a?id=4"
+    )
+
+
+def test_syndicated_copy_collapses_and_keeps_every_outlet() -> None:
+    original = item("https://yicai.com/1", "yicai", "销售额增长25%", BODY_ZH, "zh")
+    copy = item(
+        "https://sina.com/9", "sina-finance", "销售额增25%", BODY_ZH + "来源：第一财经", "zh", 2
+    )
+    tracked = item(
+        "https://www.yicai.com/1/?utm_medium=rss", "yicai-rss", "x", "另一段文字。", "zh"
+    )
+    other = item(
+        "https://cls.cn/2", "cls", "另一件事", "宁德时代发布新一代钠离子电池，能量密度提升。", "zh"
+    )
+    kept = dedupe([original, copy, tracked, other], {"yicai": 0.8, "sina-finance": 0.5, "cls": 0.7})
+    assert len(kept) == 2
+    lead = next(k for k in kept if k.url == "https://yicai.com/1")
+    assert lead.source == "yicai"
+    assert set(lead.copies) == {
+        Copy(source="sina-finance", url="https://sina.com/9"),
+        Copy(source="yicai-rss", url="https://www.yicai.com/1/?utm_medium=rss"),
+    }
+    assert set(lead.outlets()) == {"yicai", "sina-finance", "yicai-rss"}
+
+
+def test_classify_keeps_strategic_news_and_drops_sports_with_a_tech_sponsor() -> None:
+    topics = load_topics()
+    chips = classify_item(
+        item("https://a/1", "x", "一季度全球半导体销售额同比增长25%", BODY_ZH, "zh"), topics
+    )
+    assert chips.on_topic and chips.topic == "semiconductors" and "chip" in chips.concepts
+    match = classify_item(
+        item(
+            "https://a/2",
+            "x",
+            "中超第11轮：主队补时绝杀",
+            "比赛最后时刻主队进球，赞助商一家芯片企业的代表到场观赛，球迷欢呼。",
+            "zh",
+        ),
+        topics,
+    )
+    assert not match.on_topic and match.reason.startswith("off-topic (sports")
+    storm = classify_item(
+        item(
+            "https://a/3",
+            "x",
+            "Rainstorm warning issued",
+            "Heavy rainstorm and flooding; the power grid held up.",
+            "en",
+        ),
+        topics,
+    )
+    assert not storm.on_topic and "weather" in storm.reason
+
+
+def test_rank_counts_outlets_not_syndicated_copies() -> None:
+    original = item("https://r/1", "reuters", "t", "x")
+    with_copies = Story(
+        id="a",
+        topic="semiconductors",
+        items=(original.model_copy(update={"copies": (Copy(source="yahoo", url="https://y/1"),)}),),
+    )
+    two_outlets = Story(
+        id="b", topic="semiconductors", items=(original, item("https://s/1", "sia", "t", "x"))
+    )
+    weights = {"reuters": 0.9, "sia": 0.9, "yahoo": 0.5}
+    ranked = rank([with_copies, two_outlets], weights, {"semiconductors": 1.2}, WINDOW)
+    assert [s.id for s in ranked] == ["b", "a"]
+    assert ranked[1].reasons[0].startswith("coverage: 1 outlet(s)")
+
+
+def test_plan_pairs_related_overflow_and_closes_with_a_pair() -> None:
+    ranked = [
+        story("policy1", "policy", ["a", "b", "c"]),
+        story("policy2", "policy", ["a", "d"]),
+        story("wafer", "semiconductors", ["e", "f"], ("chip", "wafer", "self_sufficiency")),
+        story("sales", "semiconductors", ["g", "h"], ("chip", "chip_sales")),
+        story("shipments", "semiconductors", ["i", "j"], ("chip", "wafer")),
+        story("drugs", "biotech", ["k", "l"], ("drug",)),
+        story("single", "ai", ["m"], ("ai",)),
+    ]
+    sections = plan(ranked, min_sections=3, max_sections=4, min_outlets=2)
+    assert [[s.id for s in sec.stories] for sec in sections] == [
+        ["policy1"],
+        ["policy2"],
+        ["wafer", "shipments"],
+        ["sales", "drugs"],
+    ]
+
+
+def test_plan_fills_to_the_minimum_with_single_outlet_stories() -> None:
+    ranked = [story("a", "ai", ["x", "y"]), story("b", "ai", ["z"]), story("c", "quantum", ["w"])]
+    sections = plan(ranked, min_sections=3, max_sections=4, min_outlets=2)
+    assert [sec.stories[0].id for sec in sections] == ["a", "b", "c"]
+    assert plan([], 3, 4, 2) == []
