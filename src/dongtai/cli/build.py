@@ -1,61 +1,27 @@
-"""The command line: a thin shell over the library.
-
-Errors raised as :class:`~dongtai.errors.DongtaiError` become one line on stderr and
-exit status 2; a briefing that fails verification or an ingest with rejected lines
-exits 1.
-"""
+"""Commands that build issues: ``ingest``, ``brief``, ``demo`` and ``stage``."""
 
 from __future__ import annotations
 
 import os
-import sys
 from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from dongtai import pipeline
+from dongtai.cli.app import app, err, out, say, settings, state, warn
 from dongtai.config import Settings, load_settings
-from dongtai.errors import DongtaiError, InputError
+from dongtai.errors import InputError
 from dongtai.ingest import parse_lines
 from dongtai.sources import load_registry
 from dongtai.store import open_store
 
-app = typer.Typer(
-    help="dongtai (动态): a cited daily intelligence briefing in Chinese from a day of news.",
-    no_args_is_help=True,
-    add_completion=False,
-)
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
 SAMPLE = "data/sample/sample-2026-05-06.jsonl"
 DEMO_DATE = date(2026, 5, 6)
-
-
-class State:
-    home: Path | None = None
-
-
-state = State()
-
-HomeOption = Annotated[
-    Path | None,
-    typer.Option("--home", help="Workspace folder (default: $DONGTAI_HOME or ~/.dongtai)."),
-]
-
-
-@app.callback()
-def main_options(home: HomeOption = None) -> None:
-    state.home = home
-
-
-def settings(**overrides: object) -> Settings:
-    return load_settings(home=state.home, **overrides)
 
 
 @app.command()
@@ -82,13 +48,9 @@ def _ingest_file(s: Settings, path: Path) -> int:
     store.save_sources([*registry.sources.values(), *parsed.new_sources.values()])
     added = store.add_items(parsed.items)
     for error in parsed.errors:
-        err.print(f"{path}:{error.line}: {error.reason}", markup=False, highlight=False)
+        warn(f"{path}:{error.line}: {error.reason}")
     new = sum(added)
-    out.print(
-        f"{path}: {new} new, {len(added) - new} already stored, {len(parsed.errors)} rejected",
-        markup=False,
-        highlight=False,
-    )
+    say(f"{path}: {new} new, {len(added) - new} already stored, {len(parsed.errors)} rejected")
     return len(parsed.errors)
 
 
@@ -164,9 +126,9 @@ def _summary(result: pipeline.Result) -> None:
     else:
         err.print(f"verification FAILED: {len(v.unsupported)} of {v.checked} figures unsupported")
         for claim in v.unsupported:
-            err.print(f"  {claim.where}: {claim.text}", markup=False, highlight=False)
+            warn(f"  {claim.where}: {claim.text}")
     for path in result.paths:
-        out.print(f"wrote {path}", markup=False, highlight=False)
+        say(f"wrote {path}")
 
 
 def _date(text: str) -> date:
@@ -174,12 +136,3 @@ def _date(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise InputError(f"--date must be YYYY-MM-DD, got {text!r}") from None
-
-
-def main() -> None:
-    """Entry point: usage errors and exit codes as typer gives them, our errors in one line."""
-    try:
-        app()
-    except DongtaiError as exc:
-        err.print(f"error: {exc}", markup=False, highlight=False)
-        sys.exit(2)

@@ -1,0 +1,26 @@
+"""The command line: a thin shell over the library.
+
+Commands live in the modules of this package, each registering on the one typer
+``app`` (:mod:`dongtai.cli.app`). Errors raised as :class:`~dongtai.errors.DongtaiError`
+become one line on stderr and exit status 2; a briefing that fails verification or an
+ingest with rejected lines exits 1.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from dongtai.cli import build  # noqa: F401  (registers its commands)
+from dongtai.cli.app import app, warn
+from dongtai.errors import DongtaiError
+
+__all__ = ["app", "main"]
+
+
+def main() -> None:
+    """Entry point: usage errors and exit codes as typer gives them, our errors in one line."""
+    try:
+        app()
+    except DongtaiError as exc:
+        warn(f"error: {exc}")
+        sys.exit(2)
