@@ -32,6 +32,7 @@ from dongtai import verify as verify_stage
 from dongtai.config import Settings
 from dongtai.embedding import embed
 from dongtai.errors import ConfigError, StageError
+from dongtai.matching import Matcher
 from dongtai.models import Briefing, Classified, Draft, Item, SectionPlan, Story
 from dongtai.plugins import RENDERERS, WRITERS, load
 from dongtai.render import render_all
@@ -122,7 +123,7 @@ def _classify(run: Run, items: list[Item]) -> list[Classified]:
 
 def _cluster(run: Run, entries: list[Classified]) -> list[Story]:
     on_topic = [e for e in entries if e.on_topic]
-    return cluster_stage.cluster(on_topic, embed, run.registry.organisation_names())
+    return cluster_stage.cluster(on_topic, embed, Matcher(run.registry.organisation_names()))
 
 
 def _rank(run: Run, stories: list[Story]) -> list[Story]:
