@@ -110,4 +110,5 @@ def test_briefing_json_validates_against_the_schema(demo) -> None:  # type: igno
     document = json.loads(path.read_text("utf-8"))
     jsonschema.validate(document, schema, format_checker=jsonschema.FormatChecker())
     assert document == json.loads(JsonRenderer().render(result.briefing, settings.branding))
-    assert {p.name for p in result.paths} == {"briefing.md", "briefing.html", "briefing.json"}
+    names = {p.name for p in result.paths}
+    assert names == {"briefing.md", "briefing.html", "briefing.pdf", "briefing.json"}

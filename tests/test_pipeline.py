@@ -39,7 +39,7 @@ def test_stories_persist_and_cross_language_reports_merge(demo) -> None:  # type
         "https://itif.org/events/2026/05/05/countering-chinas-techno-economic-offensive/"
     ]
     assert panel.id != report.id
-    assert all(len(s.reasons) == 4 for s in ranked)
+    assert all(len(s.reasons) == 5 for s in ranked)
 
 
 def test_any_stage_reruns_alone_from_stored_input(demo) -> None:  # type: ignore[no-untyped-def]
@@ -118,7 +118,9 @@ def test_demo_command_builds_into_the_chosen_home_and_rebuilds(tmp_path: Path) -
         )
         assert done.returncode == 0, done.stderr
     out = tmp_path / "dongtai-demo" / "briefings" / "2026-05-06"
-    assert {p.name for p in out.iterdir()} == {"briefing.md", "briefing.html", "briefing.json"}
+    assert {p.name for p in out.iterdir()} == {
+        "briefing.md", "briefing.html", "briefing.pdf", "briefing.json"
+    }  # fmt: skip
     assert "0 new, 97 already stored, 0 rejected" in done.stdout
     assert "verification passed" in done.stdout
 
@@ -126,14 +128,16 @@ def test_demo_command_builds_into_the_chosen_home_and_rebuilds(tmp_path: Path) -
 def test_errors_become_one_line(tmp_path: Path) -> None:
     env = {**os.environ, "DONGTAI_HOME": str(tmp_path)}
     done = subprocess.run(
-        [sys.executable, "-m", "dongtai", "brief", "--date", "2026-05-06", "--format", "pdf"],
+        [sys.executable, "-m", "dongtai", "brief", "--date", "2026-05-06", "--format", "pdfx"],
         env=env,
         capture_output=True,
         text=True,
         timeout=120,
     )
     assert done.returncode == 2
-    assert done.stderr.strip() == "error: unknown renderer 'pdf' (available: html, json, md)"
+    assert done.stderr.strip() == (
+        "error: unknown renderer 'pdfx' (available: docx, html, json, md, pdf, wechat)"
+    )
 
 
 def test_settings_precedence_defaults_file_env_cli(

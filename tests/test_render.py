@@ -1,10 +1,15 @@
-"""Renderers (md, html, json), the briefing JSON schema and render_all."""
+"""Renderers (md, html, json), the briefing JSON schema and render_all.
+
+The PDF, WeChat and DOCX renderers have their own test files; the sample briefings are
+in :mod:`tests.render_samples`.
+"""
 
 from __future__ import annotations
 
 import json
 import os
 import re
+import tomllib
 from datetime import date
 from html.parser import HTMLParser
 from importlib.resources import files
@@ -13,93 +18,29 @@ from typing import Any
 
 import jsonschema  # type: ignore[import-untyped, unused-ignore]
 import pytest
+from pydantic import ValidationError
 
-from dongtai.config import Branding
+from dongtai.config import BrandColors, Branding, QrTarget, load_settings
 from dongtai.errors import PluginError
-from dongtai.models import (
-    Briefing,
-    Claim,
-    Paragraph,
-    Reference,
-    Section,
-    Subsection,
-    Verification,
-)
+from dongtai.models import Briefing, Claim, Verification
 from dongtai.plugins import RENDERERS, available
 from dongtai.plugins import load as plugin_load
-from dongtai.render import render_all
+from dongtai.render import issue_number, qr, render_all
 from dongtai.render.html import HtmlRenderer
 from dongtai.render.jsonout import CONTRACT_KEYS, JsonRenderer
 from dongtai.render.markdown import MarkdownRenderer
 
-HOSTILE = [
-    "<script>alert(1)</script>",
-    "# not a heading",
-    "*bold*",
-    "$x$",
-    "back\\slash\\\\",
-    "[x](y)",
-    "emoji 🚀",
-    "rare 𠀀",
-]
+from . import render_samples
+from .render_samples import HOSTILE, REF_URLS, TYPST_MARKUP
+
+HOSTILE_ALL = [*HOSTILE, *TYPST_MARKUP]
 
 real_replace = os.replace
-
-REF_URLS = ("https://itif.org/a", "https://www.scmp.com/b", "https://www.nikkei.com/c")
-
-
-def _para(text: str, *refs: int) -> Paragraph:
-    return Paragraph(text=text, refs=refs)
 
 
 @pytest.fixture
 def briefing() -> Briefing:
-    sub = Subsection
-    return Briefing(
-        date=date(2026, 5, 6),
-        title="新质生产力每日动态",
-        abstract="智库报告称美国科技公司在华运营符合其利益；中国硅片国产化目标为 70%。",
-        sections=(
-            Section(
-                number="1",
-                title="智库报告：美国科技公司应继续在华运营",
-                topic="policy",
-                subsections=(
-                    sub(
-                        number="1.1", title="报告要点", paragraphs=(_para("据 ITIF 报道。", 1, 2),)
-                    ),
-                    sub(number="1.2", title="影响分析", paragraphs=(_para("外部压力加大。", 1),)),
-                ),
-            ),
-            Section(
-                number="2",
-                title="中国硅片国产化 70% 目标",
-                topic="semiconductors",
-                subsections=(
-                    sub(
-                        number="2.1", title="目标与产能", paragraphs=(_para("月产 120 万片。", 3),)
-                    ),
-                    sub(number="2.2", title="产业生态", paragraphs=(_para("全链条推进。", 3),)),
-                ),
-            ),
-        ),
-        references=(
-            Reference(
-                n=1, source="ITIF", date=date(2026, 5, 4), title="Keep Operating", url=REF_URLS[0]
-            ),
-            Reference(
-                n=2, source="SCMP", date=date(2026, 5, 5), title="Stay in China", url=REF_URLS[1]
-            ),
-            Reference(
-                n=3,
-                source="Nikkei Asia",
-                date=date(2026, 5, 5),
-                title="Wafers 70%",
-                url=REF_URLS[2],
-            ),
-        ),
-        verification=Verification(passed=True, checked=5),
-    )
+    return render_samples.small()
 
 
 @pytest.fixture
@@ -119,21 +60,8 @@ def failed(briefing: Briefing) -> Briefing:
 
 
 @pytest.fixture
-def hostile(briefing: Briefing) -> Briefing:
-    text = " ".join(HOSTILE)
-    section = briefing.sections[0]
-    sub = section.subsections[0].model_copy(
-        update={"title": text, "paragraphs": (_para(text, 1), *(_para(h, 2) for h in HOSTILE))}
-    )
-    section = section.model_copy(update={"title": text, "subsections": (sub,)})
-    ref = briefing.references[0].model_copy(update={"title": text})
-    return briefing.model_copy(
-        update={
-            "abstract": text,
-            "sections": (section, briefing.sections[1]),
-            "references": (ref, *briefing.references[1:]),
-        }
-    )
+def hostile() -> Briefing:
+    return render_samples.hostile(HOSTILE_ALL)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -182,7 +110,7 @@ def test_markdown_structure(briefing: Briefing, branding: Branding) -> None:
     for line in [
         branding.issuer,
         "博雅云创 & 中科创新驱动",
-        "2026 年 5 月 6 日",
+        "2026 年 5 月 6 日　第 126 期",
         "## 摘要",
         "## 目录",
         "- 1 智库报告：美国科技公司应继续在华运营",
@@ -198,6 +126,9 @@ def test_markdown_structure(briefing: Briefing, branding: Branding) -> None:
         "3. Nikkei Asia (2026-05-05): [Wafers 70%](https://www.nikkei.com/c)",
         branding.about,
         "网站地址：<https://gyznsw.cn>",
+        "## 联系我们，请扫描二维码",
+        "- 新质生产力工作委员会 官方公众号：<https://mp.weixin.qq.com/>",
+        "- 工业智能算网 gyznsw.cn：<https://gyznsw.cn>",
     ]:
         assert line in lines, line
     assert (
@@ -224,7 +155,7 @@ def test_markdown_hostile_text_is_escaped(hostile: Briefing, branding: Branding)
 def test_markdown_escaping_is_lossless(hostile: Briefing, branding: Branding) -> None:
     out = md(hostile, branding)
     unescaped = re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", out)
-    for text in HOSTILE:
+    for text in HOSTILE_ALL:
         assert text in unescaped
 
 
@@ -233,7 +164,7 @@ def test_markdown_hostile_text_renders_literally(hostile: Briefing, branding: Br
     page = markdown_it.MarkdownIt("commonmark").render(md(hostile, branding))
     tags = _parse(page)
     text = "".join(tags.text)
-    for literal in HOSTILE:
+    for literal in HOSTILE_ALL:
         assert literal in text
     assert [t for t, _ in tags.tags].count("h1") == 1
     assert not {"script", "em", "strong", "code", "img"} & {t for t, _ in tags.tags[1:]}
@@ -271,6 +202,77 @@ def test_html_structure(briefing: Briefing, branding: Branding) -> None:
         assert css in page
 
 
+def test_html_contact_block_draws_the_configured_qr_codes(
+    briefing: Briefing, branding: Branding
+) -> None:
+    page = html(briefing, branding)
+    contact = page[page.index('<section class="contact">') :]
+    assert contact.index("联系我们，请扫描二维码") < contact.index("</section>")
+    for target in branding.qr_codes:
+        assert f'<a href="{target.url}">{qr.svg(target.url, branding.colors.text)}' in contact
+    assert "新质生产力工作委员会<br>官方公众号" in contact
+
+
+def test_branding_reaches_markdown_and_html(briefing: Briefing) -> None:
+    custom = Branding(
+        title="量子日报",
+        partners=[],
+        colors=BrandColors(primary="#004488"),
+        qr_codes=[QrTarget(label="官网", url="https://example.org/q")],
+        issue_first=date(2026, 5, 1),
+        issue_label="{year} 年第 {n} 期",
+    )
+    page, text = html(briefing, custom), md(briefing, custom)
+    line = "2026 年 5 月 6 日　2026 年第 6 期"
+    assert line in page and line in text
+    assert "border-bottom: 3px double #004488" in page and "#8b1a1a" not in page
+    assert "- 官网：<https://example.org/q>" in text
+    unnumbered = Branding(issue_first=None)
+    assert "2026 年 5 月 6 日</time>" in html(briefing, unnumbered)
+
+
+def test_readme_branding_example_is_valid() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+    block = readme.split("```toml\n", 1)[1].split("```", 1)[0]
+    custom = Branding.model_validate(tomllib.loads(block)["branding"])
+    assert custom.issue_first == date(2026, 3, 1) and custom.colors.text == "#1a1a1a"
+    assert custom.qr_codes[1].label == "网站\nexample.org"
+    assert issue_number(date(2026, 5, 6), custom) == "2026 年第 126 期"
+
+
+def test_relative_branding_paths_are_in_home(tmp_path: Path) -> None:
+    (tmp_path / "dongtai.toml").write_text(
+        '[branding]\nlogo = "brand/logo.svg"\nfont_dirs = ["fonts", "/opt/fonts"]\n',
+        encoding="utf-8",
+    )
+    settings = load_settings(home=tmp_path)
+    assert settings.branding.logo == Path("brand/logo.svg")
+    branding = settings.branding_in_home()
+    assert branding.logo == tmp_path / "brand" / "logo.svg"
+    assert branding.font_dirs == [tmp_path / "fonts", Path("/opt/fonts")]
+
+
+@pytest.mark.parametrize("label", ["第 {x} 期", "第 {0} 期", "第 {n 期"])
+def test_issue_label_with_unknown_placeholder_is_rejected(label: str) -> None:
+    with pytest.raises(ValidationError):
+        Branding(issue_label=label)
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "gyznsw.cn", "ftp://x.org/"])
+def test_qr_target_must_be_http(url: str) -> None:
+    with pytest.raises(ValidationError):
+        QrTarget(label="x", url=url)
+
+
+def test_no_news_issue_has_no_contents_nor_references(branding: Branding) -> None:
+    empty = render_samples.no_news()
+    text, page = md(empty, branding), html(empty, branding)
+    for out in (text, page):
+        assert empty.abstract in out
+        assert "目录" not in out and "参考文献" not in out
+    assert "## 关于本刊" in text and '<h2 id="about">关于本刊</h2>' in page
+
+
 def test_html_anchors_resolve(briefing: Briefing, branding: Branding) -> None:
     tags = _parse(html(briefing, branding)).tags
     ids = [a["id"] for _, a in tags if a.get("id")]
@@ -289,9 +291,10 @@ def test_html_is_self_contained(briefing: Briefing, branding: Branding) -> None:
     assert {t for t, _ in tags} <= {
         "html", "head", "meta", "title", "style", "body", "header", "h1", "h2", "h3", "p",
         "time", "section", "ul", "li", "nav", "ol", "a", "span", "main", "sup", "footer",
+        "svg", "g", "path", "br",
     }  # fmt: skip
     external = {a["href"] for t, a in tags if t == "a" and (a.get("href") or "#")[0] != "#"}
-    assert external == {*REF_URLS, branding.site_url}
+    assert external == {*REF_URLS, branding.site_url, *(q.url for q in branding.qr_codes)}
 
 
 def test_html_hostile_text_is_escaped(hostile: Briefing, branding: Branding) -> None:
@@ -299,7 +302,7 @@ def test_html_hostile_text_is_escaped(hostile: Briefing, branding: Branding) -> 
     assert "<script" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     text = "".join(_parse(page).text)
-    for literal in HOSTILE:
+    for literal in HOSTILE_ALL:
         assert literal in text
 
 

@@ -60,8 +60,16 @@ def test_syndicated_copy_collapses_and_keeps_every_outlet() -> None:
     lead = next(k for k in kept if k.url == "https://yicai.com/1")
     assert lead.source == "yicai"
     assert set(lead.copies) == {
-        Copy(source="sina-finance", url="https://sina.com/9"),
-        Copy(source="yicai-rss", url="https://www.yicai.com/1/?utm_medium=rss"),
+        Copy(
+            source="sina-finance",
+            url="https://sina.com/9",
+            reason="near-identical text (Jaccard 0.94)",
+        ),
+        Copy(
+            source="yicai-rss",
+            url="https://www.yicai.com/1/?utm_medium=rss",
+            reason="same canonical URL",
+        ),
     }
     assert set(lead.outlets()) == {"yicai", "sina-finance", "yicai-rss"}
 

@@ -7,10 +7,11 @@ Signals for a pair of items (all survive translation):
   language shares says nothing about the event, and removing it brings English and
   Chinese reports of one event as close as two reports in one language);
 - figures: normalised figures both items state in title and lead ("1.2 million" =
-  "120 万"), counting percentages, amounts and quantities ≥ 10; each adds
-  ``FIGURE_BONUS`` (at most ``MAX_FIGURES`` count);
+  "120 万"); each adds ``FIGURE_BONUS`` (at most ``MAX_FIGURES`` count);
 - organisations: organisations both name (bilingual alias table), other than the
   items' own outlets; each adds ``ORG_BONUS`` (at most ``MAX_ORGS`` count);
+- a figure or organisation that many items of the day state tells events apart less
+  ("2", "China"): it counts min(1, ``MAX_SIGNAL_ITEMS`` / items stating it);
 - time: items published more than ``WINDOW_HOURS`` apart are never one event.
 
 Pair similarity = cosine + bonuses. Only *candidate* pairs are scored: each item's
@@ -50,13 +51,12 @@ THRESHOLD = 0.5
 THREAD_THRESHOLD = 0.1
 FIGURE_BONUS = 0.15
 MAX_FIGURES = 3
-MIN_COUNT = 0
 ORG_BONUS = 0.1
 MAX_ORGS = 2
 WINDOW_HOURS = 72.0
 NEIGHBOURS = 20
 MAX_SIGNAL_ITEMS = 30
-LEAD_CHARS = 500
+LEAD_CHARS = {"en": 500, "zh": 100}
 FIGURE_CHARS = 800
 
 
@@ -80,17 +80,14 @@ class Pair:
 
 
 def lead_text(entry: Classified) -> str:
-    """Title and the start of the body: what the encoder sees."""
-    return f"{entry.item.title}\n{entry.item.text[:LEAD_CHARS]}"
+    """Title and the start of the body: what the encoder sees (its cost grows with the
+    number of tokens, and a Chinese character is about one token)."""
+    return f"{entry.item.title}\n{entry.item.text[: LEAD_CHARS[entry.item.language]]}"
 
 
 def signals(entry: Classified, organisations: Matcher) -> Signals:
     text = f"{entry.item.title}\n{entry.item.text[:FIGURE_CHARS]}"
-    figures = frozenset(
-        (f.kind, f.unit, round(f.value, 6))
-        for f in extract_figures(text)
-        if f.kind != "number" or f.value >= MIN_COUNT
-    )
+    figures = frozenset((f.kind, f.unit, round(f.value, 6)) for f in extract_figures(text))
     orgs = organisations.find(f"{entry.item.title}\n{entry.item.text}") - {entry.item.source}
     return Signals(figures=figures, organisations=frozenset(orgs))
 
@@ -150,15 +147,20 @@ class Scorer:
 
 
 def _incidence(sets: Sequence[frozenset[Any]]) -> csr_matrix:
-    """Items × keys 0/1 matrix of which item has which key."""
-    columns: dict[Any, int] = {}
-    rows, cols = [], []
+    """Items × keys matrix whose product with itself counts shared keys, each key
+    weighted min(1, ``MAX_SIGNAL_ITEMS`` / items having it)."""
+    holders: dict[Any, list[int]] = defaultdict(list)
     for i, keys in enumerate(sets):
         for key in keys:
-            rows.append(i)
-            cols.append(columns.setdefault(key, len(columns)))
-    data = np.ones(len(rows))
-    return csr_matrix((data, (rows, cols)), shape=(len(sets), max(len(columns), 1)))
+            holders[key].append(i)
+    rows, cols, data = [], [], []
+    for column, members in enumerate(holders.values()):
+        weight = min(1.0, MAX_SIGNAL_ITEMS / len(members))
+        rows.extend(members)
+        cols.extend([column] * len(members))
+        data.extend([weight**0.5] * len(members))
+    shape = (len(sets), max(len(holders), 1))
+    return csr_matrix((data, (rows, cols)), shape=shape)
 
 
 def candidate_pairs(vectors: Vectors, sigs: Sequence[Signals]) -> set[tuple[int, int]]:

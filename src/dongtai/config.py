@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import os
 import tomllib
+from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -23,6 +25,31 @@ from pydantic_settings import (
 from dongtai.errors import ConfigError
 
 CONFIG_FILE_NAME = "dongtai.toml"
+_HEX = r"^#[0-9a-fA-F]{6}$"
+
+
+class BrandColors(BaseModel):
+    """Colours of the PDF, HTML, WeChat and DOCX renderings, as ``#rrggbb``."""
+
+    primary: str = Field("#8b1a1a", pattern=_HEX, description="Title, rules, section numbers")
+    accent: str = Field("#1f4e8c", pattern=_HEX, description="Links and subsection numbers")
+    text: str = Field("#1a1a1a", pattern=_HEX, description="Body text")
+    muted: str = Field("#5c5c5c", pattern=_HEX, description="Issuer, dates, header and footer")
+
+
+class QrTarget(BaseModel):
+    """One QR code of the contact block: the http(s) URL it encodes and its caption."""
+
+    label: str = Field(description="Caption under the code; a newline starts a second line")
+    url: str = Field(description="Absolute http(s) URL the code encodes")
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(f"QR target must be an absolute http(s) URL, got {value!r}")
+        return value.strip()
 
 
 class Branding(BaseModel):
@@ -36,6 +63,82 @@ class Branding(BaseModel):
         "本刊每日汇总半导体、人工智能、生物医药、量子科技、新能源等战略性产业的重要动态，"
         "所有事实与数字均标注出处，供决策参考。",
         description="About text printed at the end of each issue",
+    )
+    colors: BrandColors = Field(default_factory=lambda: BrandColors())
+    logo: Path | None = Field(None, description="Logo (SVG, PNG or JPEG) in the PDF title block")
+    contact_title: str = Field("联系我们，请扫描二维码", description="Heading of the contact block")
+    qr_codes: list[QrTarget] = Field(
+        default_factory=lambda: [
+            QrTarget(label="新质生产力工作委员会\n官方公众号", url="https://mp.weixin.qq.com/"),
+            QrTarget(label="工业智能算网\ngyznsw.cn", url="https://gyznsw.cn"),
+        ],
+        description="QR codes of the contact block (official account, web site)",
+    )
+    footer: str = Field("", description="Left part of the running footer; empty: the issuer")
+    issue_first: date | None = Field(
+        date(2026, 1, 1), description="Date of issue no. 1; none: issues carry no number"
+    )
+    issue_label: str = Field(
+        "第 {n} 期",
+        description="Issue number as printed: {n} = days since issue_first + 1, {year}, "
+        "{n_year} = day of the year",
+    )
+    body_fonts: list[str] = Field(
+        default_factory=lambda: ["Noto Serif CJK SC", "Source Han Serif SC", "Songti SC", "SimSun"],
+        description="PDF body font families, first installed one wins (bundled: Noto Serif SC)",
+    )
+    heading_fonts: list[str] = Field(
+        default_factory=lambda: ["Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "SimHei"],
+        description="PDF heading font families, first installed one wins (bundled: Noto Sans SC)",
+    )
+    font_dirs: list[Path] = Field(default_factory=list, description="Extra font folders for PDF")
+
+    @field_validator("issue_label")
+    @classmethod
+    def _known_placeholders(cls, value: str) -> str:
+        try:
+            value.format(n=1, year=2026, n_year=1)
+        except (KeyError, IndexError, ValueError) as exc:
+            raise ValueError(f"use only {{n}}, {{year}} and {{n_year}}: {exc}") from None
+        return value
+
+
+class FetchSettings(BaseModel):
+    """How ``dongtai fetch`` reaches sources: politeness, limits, retries, security."""
+
+    user_agent: str = Field("dongtai/0.1", description="User-Agent product token and version")
+    contact: str = Field(
+        "", description="Operator contact (URL or mailto:) appended to the User-Agent"
+    )
+    concurrency: int = Field(16, ge=1, le=512, description="Requests in flight, all hosts")
+    per_host: int = Field(2, ge=1, le=32, description="Requests in flight to one host")
+    per_host_delay: float = Field(
+        1.0, ge=0, le=120, description="Seconds between request starts to one host"
+    )
+    connect_timeout: float = Field(10.0, gt=0, description="Seconds to connect")
+    read_timeout: float = Field(30.0, gt=0, description="Seconds to wait for each read")
+    max_body_bytes: int = Field(
+        10 * 1024 * 1024, ge=1024, description="Largest response body read (decoded bytes)"
+    )
+    retries: int = Field(2, ge=0, le=10, description="Retries on 429, 5xx and network errors")
+    backoff: float = Field(1.0, ge=0, description="First retry delay in seconds, doubled each time")
+    max_retry_after: float = Field(
+        120.0, ge=0, description="Longest Retry-After honoured; a longer one fails the request"
+    )
+    max_redirects: int = Field(5, ge=0, le=20, description="Redirects followed per request")
+    robots: bool = Field(True, description="Obey robots.txt (and its Crawl-delay)")
+    allow_private_network: bool = Field(
+        False, description="Allow private and loopback addresses (never link-local/metadata)"
+    )
+    allowed_networks: list[str] = Field(
+        default_factory=list, description="CIDR allow-list checked before the SSRF refusal"
+    )
+    full_text_below: int = Field(
+        600, ge=0, description="Fetch the article page when a feed entry's text is shorter"
+    )
+    max_articles: int = Field(50, ge=1, description="Most article pages fetched per source and run")
+    failing_after: int = Field(
+        3, ge=1, description="Consecutive failed runs after which a source is flagged"
     )
 
 
@@ -54,15 +157,23 @@ class Settings(BaseSettings):
     )
     timezone: str = Field("Asia/Shanghai", description="Time zone of issue dates")
     window_hours: int = Field(48, ge=1, le=24 * 14, description="Hours before the issue date")
+    memory_days: int = Field(
+        7, ge=0, le=365, description="Days of earlier issues whose stories are not repeated"
+    )
     writer: str = Field("extractive", description="Writer plugin")
     formats: list[str] = Field(
-        default_factory=lambda: ["md", "html", "json"], description="Renderer plugins"
+        default_factory=lambda: ["md", "html", "pdf", "json"], description="Renderer plugins"
     )
     min_sections: int = Field(3, ge=1, description="Fewest sections when enough stories")
     max_sections: int = Field(4, ge=1, le=12, description="Most sections in an issue")
     min_outlets: int = Field(2, ge=1, description="Outlets a story needs to lead a section")
     default_weight: float = Field(0.4, ge=0, le=1, description="Authority of unknown outlets")
+    allow_unverified: bool = Field(
+        False,
+        description="Publish an issue whose verification failed (recorded in its metadata)",
+    )
     branding: Branding = Field(default_factory=Branding)
+    fetch: FetchSettings = Field(default_factory=FetchSettings)
 
     @classmethod
     def settings_customise_sources(
@@ -74,6 +185,13 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         return (init_settings, env_settings, _FileSource(settings_cls))
+
+    def branding_in_home(self) -> Branding:
+        """The branding with a relative logo or font folder taken relative to HOME."""
+        b = self.branding
+        logo = b.logo if b.logo is None or b.logo.is_absolute() else self.home / b.logo
+        dirs = [d if d.is_absolute() else self.home / d for d in b.font_dirs]
+        return b.model_copy(update={"logo": logo, "font_dirs": dirs})
 
     @property
     def db_url(self) -> str:

@@ -29,3 +29,7 @@ class StageError(DongtaiError):
 
 class PluginError(DongtaiError):
     """A writer or renderer is unknown or failed to load."""
+
+
+class RenderError(DongtaiError):
+    """A renderer cannot produce its file (for example an unreadable logo)."""

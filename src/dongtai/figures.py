@@ -25,13 +25,14 @@ Units and kinds
     A half-width "¥" is CNY when yuan words follow, otherwise JPY.
   * number: unit "" for counts; a Chinese counter (片 种 家 个 台 项 座 名 颗 辆 架 人 ...) is
     kept in ``text`` but changes nothing. Physical units get a normalised unit: GW/MW/kW/
-    TWh/GWh/MWh/kWh (吉瓦, 兆瓦, 千瓦, gigawatts ...), nm (纳米), mm, km (公里), inch
+    TWh/GWh/MWh/kWh (吉瓦, 兆瓦, 千瓦, gigawatts ...), nm (纳米), mm, km (公里, kilometres), inch
     ("12-inch", 英寸), "sq in", msi (million square inches), t (吨, tonnes), qubit (量子比特),
     x (倍, times, -fold), ms (毫秒), °C (℃), Gbps, Mbps.
 Qualifiers
   * approx: 约 约为 约合 大约 将近 接近 近 左右, about around approximately roughly nearly almost
-    some "close to"; over: 超过 超出 逾 超 多于 高于 余 多 以上 之多 "+", "more than" over above
-    "in excess of" "upwards of" exceeding; under: 不到 不足 低于 少于 以下 以内, "less than"
+    some "close to"; over: 超过 超出 逾 超 多于 高于 不少于 不低于 至少 余 多 以上 之多 "+",
+    "more than" over above "in excess of" "upwards of" exceeding "at least" "no fewer than"
+    "no less than" (at-least forms read as over); under: 不到 不足 低于 少于 以下 以内, "less than"
     "fewer than" below under. Prefix qualifiers are not part of ``text``; suffix ones are.
 Exempt (identifiers, not claims; never returned)
   * URLs, bare domains with paths, e-mail addresses, phone numbers (+86 ..., 010-12345678,
@@ -61,12 +62,15 @@ supports(claim, evidence)
   * plain claim: |e - c| <= min(tol, 10% of c), whatever the evidence qualifier ("1250" is
     backed by "more than 1,250"); so "40%" ~ 40.2% but not 40.6%, "1 万亿" not by $1.4tn.
   * approx claim: |e - c| <= max(tol, 5% of c) ("约 40%" ~ 41.9%, not 46%).
-  * over claim: evidence "over" with e >= c - tol, or plain/approx evidence with e > c.
-  * under claim: evidence "under" with e <= c + tol, or plain/approx evidence with e < c.
+  * over claim: evidence "over" with e >= c - tol, or plain/approx evidence with
+    c < e <= 2c ("超过 100 个" is not what a source stating 1002 says).
+  * under claim: evidence "under" with e <= c + tol, or plain/approx evidence with
+    c/2 <= e < c.
 to_chinese(figure)
   Values >= 1e4 use 万 (< 1e8), 亿 (< 1e12) or 万亿, trailing zeros stripped ("120 万",
   "2054 亿美元", "1 万亿美元"); smaller values are plain digits ("1250"); percent keeps "%",
-  points read "个百分点"; units are Chinese where usual (美元 元 欧元 英寸 纳米 吨 倍).
+  points read "个百分点"; units are Chinese where usual (美元 元 欧元 英寸 纳米 吨 倍);
+  million square inches become 平方英寸 ("2922 MSI" → "29.22 亿平方英寸").
   Qualifiers are not rendered.
 """
 
@@ -78,12 +82,22 @@ from bisect import bisect_left
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-__all__ = ["Figure", "extract_figures", "find_support", "is_exempt", "supports", "to_chinese"]
+__all__ = [
+    "Figure",
+    "base_unit",
+    "extract_figures",
+    "find_support",
+    "fold",
+    "is_exempt",
+    "supports",
+    "to_chinese",
+]
 
 
 @dataclass(frozen=True)
 class Figure:
-    """One figure of a text: surface form, span, absolute value, unit, kind and qualifier."""
+    """One figure of a text: surface form, span, absolute value, unit, kind, qualifier and
+    scale (the magnitude its words state: 1e4 for "120 万", 1e6 for "1.2 million", else 1)."""
 
     text: str
     start: int
@@ -92,6 +106,7 @@ class Figure:
     unit: str
     kind: str
     qualifier: str
+    scale: float = 1.0
 
 
 _INVISIBLE = "\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\ufeff"
@@ -126,8 +141,9 @@ _END_QUAL = {"以上": "over", "之多": "over", "左右": "approx", "以下": "
 _QUAL_PRE = re.compile(
     r"(?:(?P<approx>约为|约合|大约|约|将近|接近|(?<![最附])近"
     r"|(?i:\b(?:about|around|approximately|roughly|nearly|almost|some|close to)\s))"
-    r"|(?P<over>超过|超出|逾|超|多于|高于"
-    r"|(?i:\b(?:more than|over|above|upwards of|in excess of|exceeding)\s))"
+    r"|(?P<over>不少于|不低于|至少|超过|超出|逾|超|多于|高于"
+    r"|(?i:\b(?:more than|over|above|upwards of|in excess of|exceeding|at least"
+    r"|no (?:fewer|less) than)\s))"
     r"|(?P<under>不到|不足|低于|少于|(?i:\b(?:less than|fewer than|below|under)\s)))\s*$"
 )
 _PCT = re.compile(
@@ -149,7 +165,8 @@ _PHYS = re.compile(
     r"|(?P<kWh>kWh|千瓦时)|(?P<TWh>TWh|太瓦时)|(?P<GW>GW|吉瓦|gigawatts?)|(?P<MW>MW|兆瓦|megawatts?)"
     r"|(?P<kW>kW|千瓦|kilowatts?)|(?P<nm>nm|纳米)|(?P<mm>mm|毫米)|(?P<msi>MSI)|(?P<ms>ms|毫秒)"
     r"|(?P<degC>°C|℃|摄氏度)|(?P<Gbps>Gbps)|(?P<Mbps>Mbps)"
-    r"|(?P<km>km|公里|千米)|(?P<sqin>square inch(?:es)?|平方英寸)|(?P<inch>-?\s?inch(?:es)?|英寸)"
+    r"|(?P<km>km|公里|千米|kilomet(?:er|re)s?)|(?P<sqin>square inch(?:es)?|平方英寸)"
+    r"|(?P<inch>-?\s?inch(?:es)?|英寸)"
     r"|(?P<t>tonnes?|tons?|吨)|(?P<qubit>qubits?|个?量子比特)|(?P<x>倍|-?fold|times))(?![A-Za-z])"
 )
 _COUNTER = re.compile(r"\s*[片种家个台项座名颗辆架人件款条所位只套枚部份次户艘笔块张批轮类]")
@@ -200,6 +217,11 @@ _LINE_START = re.compile(r"(?m)^[ \t>*#+\-]*([(（]?)$")
 _MARK_AFTER = re.compile(r"[.、)）:：]")
 _RANGE = re.compile(r"\s*(?:[-–—~～至到]|to)\s*")
 _AR_FIND = re.compile(r"[0-9][0-9,]*(?:\.[0-9]+)?")
+
+
+def fold(text: str) -> str:
+    """Full-width digits and "．％＄" as ASCII, invisible marks as spaces; same length."""
+    return text.translate(_TRANS)
 
 
 def _cn_small(s: str) -> int | None:
@@ -347,7 +369,7 @@ def _parse(norm: str, text: str, m: re.Match[str]) -> tuple[Figure, float] | Non
         qual, pos = _END_QUAL[q.group(1)], q.end()
     if not qual and (q := _QUAL_PRE.search(norm, max(0, start - 16), start)):
         qual = q.lastgroup or ""
-    return Figure(text[start:pos], start, pos, value, unit, kind, qual), mult
+    return Figure(text[start:pos], start, pos, value, unit, kind, qual, mult), mult
 
 
 def _inherit_ranges(norm: str, hits: list[tuple[Figure, float]]) -> list[Figure]:
@@ -359,6 +381,7 @@ def _inherit_ranges(norm: str, hits: list[tuple[Figure, float]]) -> list[Figure]
             typed = nxt.unit != "" or nxt.kind != "number" or mult != 1.0
             if typed and _RANGE.fullmatch(norm, fig.end, nxt.start):
                 fig = replace(fig, value=fig.value * mult, unit=nxt.unit, kind=nxt.kind)
+                fig = replace(fig, scale=mult)
         out.append(fig)
     return out
 
@@ -403,6 +426,11 @@ def _step(fig: Figure) -> float:
     return min(10.0**zeros, big)
 
 
+def base_unit(unit: str) -> str:
+    """The unit a figure is compared in: "W" for kW/MW/GW, "sq in" for msi, else itself."""
+    return _BASE.get(unit, (unit, 1.0))[0]
+
+
 def supports(claim: Figure, evidence: Figure) -> bool:
     """True if ``evidence`` states the figure ``claim`` makes (rules in module docstring)."""
     claim_unit, claim_scale = _BASE.get(claim.unit, (claim.unit, 1.0))
@@ -418,11 +446,11 @@ def supports(claim: Figure, evidence: Figure) -> bool:
     if claim.qualifier == "over":
         if evidence.qualifier == "over":
             return e >= c - tol
-        return evidence.qualifier != "under" and e > c
+        return evidence.qualifier != "under" and c < e <= 2 * c
     if claim.qualifier == "under":
         if evidence.qualifier == "under":
             return e <= c + tol
-        return evidence.qualifier != "over" and e < c
+        return evidence.qualifier != "over" and c / 2 <= e < c
     return abs(e - c) <= min(tol, 0.1 * abs(c) * (1 + 1e-9))
 
 
@@ -449,6 +477,8 @@ def to_chinese(figure: Figure) -> str:
         return f"{_fmt(figure.value)}%"
     if figure.unit == "pp":
         return f"{_fmt(figure.value)} 个百分点"
+    if figure.unit == "msi":  # million square inches read back as 平方英寸
+        figure = replace(figure, value=figure.value * 1e6, unit="sq in")
     mag, div = "", 1.0
     for name, size in (("万亿", 1e12), ("亿", 1e8), ("万", 1e4)):
         if abs(figure.value) >= size and figure.unit != "x":

@@ -37,6 +37,8 @@ class Source(Record):
     topics: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
     known: bool = True
+    selector: str = ""  # html listings: CSS selector of the article links
+    enabled: bool = True  # fetched by `dongtai fetch`
 
     def label_zh(self) -> str:
         """The outlet as a Chinese text names it: '南华早报 (SCMP)', 'ITIF', '路透社'."""
@@ -57,6 +59,7 @@ class Copy(Record):
 
     source: str
     url: str
+    reason: str = ""
 
 
 class Item(Record):
@@ -105,6 +108,8 @@ class Story(Record):
     concepts: tuple[str, ...] = ()
     score: float = 0.0
     reasons: tuple[str, ...] = ()
+    follow_up_of: date | None = None
+    new_facts: tuple[str, ...] = ()
 
     def outlets(self) -> tuple[str, ...]:
         """Every outlet that reported the story, copies included."""
@@ -149,19 +154,45 @@ class Reference(Record):
 
 
 class Claim(Record):
-    """A figure found in the briefing text and where it stands."""
+    """A claim of the briefing text (figure, date, organisation, person, quote, citation,
+    reference), where it stands and the evidence that supports it or why none does.
+
+    ``pointer`` is the JSON pointer of the briefing text holding the claim
+    ("/abstract", "/sections/0/subsections/1/paragraphs/0/text") and ``start``/``end``
+    its character span there. ``evidence_*`` name the supporting item (reference number,
+    URL, field "title"/"summary"/"text"/"published"/"outlet", sentence and span in that
+    field); ``support_refs`` are all the references in scope that support it.
+    """
 
     text: str
     where: str
     supported: bool
     evidence_url: str = ""
     evidence: str = ""
+    kind: str = "figure"
+    pointer: str = ""
+    start: int = 0
+    end: int = 0
+    sentence: str = ""
+    normalised: str = ""
+    reason: str = ""
+    evidence_ref: int = 0
+    evidence_field: str = ""
+    evidence_sentence: str = ""
+    evidence_start: int = 0
+    evidence_end: int = 0
+    support_refs: tuple[int, ...] = ()
 
 
 class Verification(Record):
+    """The gate's verdict: ``unsupported`` lists the failing claims, ``claims`` every
+    claim checked with its evidence; ``allow_unverified`` records an editor's override."""
+
     passed: bool
     checked: int
     unsupported: tuple[Claim, ...] = ()
+    claims: tuple[Claim, ...] = ()
+    allow_unverified: bool = False
 
 
 class Briefing(Record):
@@ -198,3 +229,31 @@ class Draft(Record):
 
     abstract: str
     sections: tuple[DraftSection, ...]
+
+
+class FetchRun(Record):
+    """One source's result in one fetch run: counts, and why it failed if it did.
+
+    ``status``: ``ok`` (fetched; new items or not), ``unchanged`` (HTTP 304),
+    ``partial`` (fetched, some items failed), ``failed`` (nothing could be read).
+    """
+
+    source: str
+    status: Literal["ok", "unchanged", "partial", "failed"]
+    new: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    error: str = ""
+    started: datetime
+    finished: datetime
+
+
+class SourceHealth(Record):
+    """A source's fetch health as the store knows it (for operators, not readers)."""
+
+    source: str
+    last_attempt: datetime
+    last_success: datetime | None = None
+    consecutive_failures: int = 0
+    last_status: str = ""
+    last_error: str = ""

@@ -1,13 +1,16 @@
 """The pipeline: the only module that knows the order of the stages.
 
-    select → dedupe → classify → cluster → rank → plan → write → verify → render
+    select → dedupe → classify → cluster → recall → rank → plan → write → verify → render
 
-``select`` takes the items published in ``[D − window, D)`` (issue time zone) that no
-earlier issue cited. Each stage's output is stored (``stage_outputs``, as JSON records)
-under the issue date, so any stage can be re-run alone from its predecessor's stored
-output (:func:`run_stage`). ``verify`` stores the briefing with its references; a
-briefing whose verification fails is still stored and rendered, with status
-``failed``, and :func:`build` reports it so the CLI can exit non-zero. A window with
+``select`` takes the items published in ``[D − window, D)`` (issue time zone) and the
+items that the issues of the last ``memory_days`` days cited, so that ``recall`` can
+tell old stories and follow-ups from new ones. Each stage's output is stored
+(``stage_outputs``, as JSON records) under the issue date, so any stage can be re-run
+alone from its predecessor's stored output (:func:`run_stage`). ``verify`` stores the
+briefing with its references; a briefing whose verification fails is still stored and
+rendered, with status
+``failed`` (``overridden`` when ``allow_unverified`` is set, recorded in its
+verification), and :func:`build` reports it so the CLI can exit non-zero. A window with
 no qualifying story gives a short issue that says so.
 """
 
@@ -26,6 +29,7 @@ from pydantic import TypeAdapter
 from dongtai import classify as classify_stage
 from dongtai import cluster as cluster_stage
 from dongtai import dedupe as dedupe_stage
+from dongtai import memory
 from dongtai import plan as plan_stage
 from dongtai import rank as rank_stage
 from dongtai import verify as verify_stage
@@ -40,7 +44,18 @@ from dongtai.sources import Registry, load_registry
 from dongtai.store import Store, open_store
 from dongtai.writers import WriteContext, assemble
 
-STAGES = ("select", "dedupe", "classify", "cluster", "rank", "plan", "write", "verify", "render")
+STAGES = (
+    "select",
+    "dedupe",
+    "classify",
+    "cluster",
+    "recall",
+    "rank",
+    "plan",
+    "write",
+    "verify",
+    "render",
+)
 Progress = Callable[[str], None]
 
 
@@ -64,6 +79,8 @@ class Run:
     settings: Settings
     store: Store
     issue_date: date
+    persist: bool = True
+    include_off_topic: bool = False
     registry: Registry = field(init=False)
 
     def __post_init__(self) -> None:
@@ -77,6 +94,16 @@ class Run:
     @cached_property
     def window(self) -> tuple[datetime, datetime]:
         return issue_window(self.issue_date, self.settings.window_hours, self.tz)
+
+    @cached_property
+    def organisations(self) -> Matcher:
+        return Matcher(self.registry.organisation_names())
+
+    @cached_property
+    def cited(self) -> dict[str, date]:
+        """Items cited by the issues of the last ``memory_days`` days, with their date."""
+        first = self.issue_date - timedelta(days=self.settings.memory_days)
+        return self.store.cited_between(first, self.issue_date)
 
     @cached_property
     def topics(self) -> classify_stage.Topics:
@@ -108,8 +135,10 @@ class Result:
 # one function per stage: (run, input) → output ----------------------------------
 def _select(run: Run, _: None) -> list[Item]:
     start, end = run.window
-    cited = run.store.cited_before(run.issue_date)
-    return [item for item in run.store.items_between(start, end) if item.url not in cited]
+    in_window = run.store.items_between(start, end)
+    seen = {item.url for item in in_window}
+    earlier = run.store.items_by_url(url for url in run.cited if url not in seen)
+    return in_window + [earlier[url] for url in sorted(earlier)]
 
 
 def _dedupe(run: Run, items: list[Item]) -> list[Item]:
@@ -122,14 +151,17 @@ def _classify(run: Run, items: list[Item]) -> list[Classified]:
 
 
 def _cluster(run: Run, entries: list[Classified]) -> list[Story]:
-    on_topic = [e for e in entries if e.on_topic]
-    return cluster_stage.cluster(on_topic, embed, Matcher(run.registry.organisation_names()))
+    chosen = entries if run.include_off_topic else [e for e in entries if e.on_topic]
+    return cluster_stage.cluster(chosen, embed, run.organisations)
 
 
-def _rank(run: Run, stories: list[Story]) -> list[Story]:
-    ranked = rank_stage.rank(stories, run.weights(), run.topics.weights(), run.window)
-    run.store.save_stories(run.issue_date, ranked)
-    return ranked
+def _recall(run: Run, stories: list[Story]) -> memory.Recalled:
+    return memory.recall(stories, run.cited)
+
+
+def _rank(run: Run, recalled: memory.Recalled) -> list[Story]:
+    weights, topic_weights = run.weights(), run.topics.weights()
+    return rank_stage.rank(recalled.stories, weights, topic_weights, run.window)
 
 
 def _plan(run: Run, ranked: list[Story]) -> list[SectionPlan]:
@@ -158,7 +190,18 @@ def _verify(run: Run, draft: Draft) -> Briefing:
     plans = _stored(run, "plan")
     items = {item.url: item for plan in plans for story in plan.stories for item in story.items}
     body = assemble(draft, items, run.context())
-    verification = verify_stage.verify(body.abstract, body.sections, body.references, items)
+    verification = verify_stage.verify(
+        body.abstract,
+        body.sections,
+        body.references,
+        items,
+        names=run.registry.organisation_names(),
+        sources=run.sources.values(),
+        tz=run.tz,
+        issue_year=run.issue_date.year,
+    )
+    if not verification.passed and run.settings.allow_unverified:
+        verification = verification.model_copy(update={"allow_unverified": True})
     briefing = Briefing(
         date=run.issue_date,
         title=run.settings.branding.title,
@@ -167,14 +210,14 @@ def _verify(run: Run, draft: Draft) -> Briefing:
         references=body.references,
         verification=verification,
     )
-    status = "passed" if verification.passed else "failed"
+    status = verify_stage.status(verification)
     run.store.save_briefing(briefing, status, run.settings.writer, body.cited)
     return briefing
 
 
 def _render(run: Run, briefing: Briefing) -> list[str]:
     out_dir = run.settings.briefings_dir / run.issue_date.isoformat()
-    paths = render_all(briefing, run.settings.branding, run.settings.formats, out_dir)
+    paths = render_all(briefing, run.settings.branding_in_home(), run.settings.formats, out_dir)
     return [str(p) for p in paths]
 
 
@@ -183,6 +226,7 @@ _FUNCTIONS: dict[str, Callable[[Run, Any], Any]] = {
     "dedupe": _dedupe,
     "classify": _classify,
     "cluster": _cluster,
+    "recall": _recall,
     "rank": _rank,
     "plan": _plan,
     "write": _write,
@@ -194,6 +238,7 @@ _TYPES: dict[str, TypeAdapter[Any]] = {
     "dedupe": TypeAdapter(list[Item]),
     "classify": TypeAdapter(list[Classified]),
     "cluster": TypeAdapter(list[Story]),
+    "recall": TypeAdapter(memory.Recalled),
     "rank": TypeAdapter(list[Story]),
     "plan": TypeAdapter(list[SectionPlan]),
     "write": TypeAdapter(Draft),
@@ -221,8 +266,21 @@ def _input(run: Run, stage: str) -> Any:
 
 def _execute(run: Run, stage: str, data: Any) -> Any:
     output = _FUNCTIONS[stage](run, data)
-    run.store.save_stage(run.issue_date, stage, _TYPES[stage].dump_python(output, mode="json"))
+    if run.persist:
+        payload = _TYPES[stage].dump_python(output, mode="json")
+        run.store.save_stage(run.issue_date, stage, payload)
+        if stage == "rank":
+            run.store.save_stories(run.issue_date, output)
     return output
+
+
+def run_until(run: Run, last: str) -> dict[str, Any]:
+    """Run the stages from the first to ``last``; every stage's output by name."""
+    outputs: dict[str, Any] = {}
+    data: Any = None
+    for stage in STAGES[: STAGES.index(last) + 1]:
+        data = outputs[stage] = _execute(run, stage, data)
+    return outputs
 
 
 def run_stage(settings: Settings, issue_date: date, stage: str) -> Any:

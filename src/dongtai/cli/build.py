@@ -64,11 +64,23 @@ def brief(
     window_hours: Annotated[
         int | None, typer.Option(help="Hours before the issue date (default 48).")
     ] = None,
+    allow_unverified: Annotated[
+        bool | None,
+        typer.Option(
+            "--allow-unverified",
+            help="Publish even if verification fails (recorded in the issue's metadata).",
+        ),
+    ] = None,
 ) -> None:
     """Build the briefing of one date from the stored items."""
     formats = [f.strip() for f in format.split(",") if f.strip()] if format else None
-    s = settings(writer=writer, formats=formats, window_hours=window_hours)
-    _build(s, _date(on))
+    s = settings(
+        writer=writer,
+        formats=formats,
+        window_hours=window_hours,
+        allow_unverified=allow_unverified,
+    )
+    _build(s, parse_date(on))
 
 
 @app.command()
@@ -91,7 +103,7 @@ def stage(
 ) -> None:
     """Re-run one pipeline stage from the stored output of the stage before it."""
     s = settings()
-    output = pipeline.run_stage(s, _date(on), name)
+    output = pipeline.run_stage(s, parse_date(on), name)
     size = len(output) if isinstance(output, list) else 1
     out.print(f"stage {name} for {on}: {size} record(s) stored")
 
@@ -106,7 +118,7 @@ def _build(s: Settings, issue_date: date) -> None:
 
         result = pipeline.build(s, issue_date, progress=advance)
     _summary(result)
-    if result.status != "passed":
+    if result.status == "failed":
         raise typer.Exit(1)
 
 
@@ -122,16 +134,18 @@ def _summary(result: pipeline.Result) -> None:
     out.print(table)
     v = b.verification
     if v.passed:
-        out.print(f"verification passed: {v.checked} figures checked")
+        out.print(f"verification passed: {v.checked} claims checked")
     else:
-        err.print(f"verification FAILED: {len(v.unsupported)} of {v.checked} figures unsupported")
+        err.print(f"verification FAILED: {len(v.unsupported)} of {v.checked} claims unsupported")
         for claim in v.unsupported:
-            warn(f"  {claim.where}: {claim.text}")
+            warn(f"  {claim.where}: {claim.text} ({claim.kind}: {claim.reason})")
+        if v.allow_unverified:
+            warn("published anyway: --allow-unverified (recorded in the issue's verification)")
     for path in result.paths:
         say(f"wrote {path}")
 
 
-def _date(text: str) -> date:
+def parse_date(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:

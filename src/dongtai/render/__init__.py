@@ -17,17 +17,24 @@ Declare an entry point in the ``dongtai.renderers`` group, named after the forma
     docx = "dongtai_docx:DocxRenderer"
 
 After ``pip install`` of that package, ``dongtai brief --format md,docx`` finds it
-through :func:`dongtai.plugins.load`; dongtai itself registers ``md``, ``html`` and
-``json`` the same way. The helpers below (:func:`toc`, :func:`reference_label`,
-:func:`issue_date_zh`, :func:`warning_lines`, :func:`safe_url`) keep the textual
+through :func:`dongtai.plugins.load`; dongtai itself registers ``md``, ``html``,
+``pdf``, ``wechat``, ``docx`` and ``json`` the same way. The helpers below
+(:func:`toc`, :func:`reference_label`, :func:`issue_date_zh`, :func:`dateline`,
+:func:`warning_lines`, :func:`safe_url`, :func:`footer_text`) keep the textual
 conventions of an issue identical across formats.
+
+Every format renders from the one :class:`~dongtai.models.Briefing`: there is no
+second document model. A briefing with no section (a day without qualifying news) has
+no table of contents and no reference list in any format.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -44,7 +51,11 @@ __all__ = [
     "Renderer",
     "TocEntry",
     "anchor",
+    "dateline",
+    "footer_text",
     "issue_date_zh",
+    "issue_number",
+    "one_line",
     "reference_label",
     "render_all",
     "safe_url",
@@ -53,6 +64,7 @@ __all__ = [
 ]
 
 WARNING_TITLE = "⚠ 核验未通过"
+_BREAKS = re.compile(r"\s*[\r\n]+\s*")
 
 
 @runtime_checkable
@@ -118,6 +130,37 @@ def reference_label(ref: Reference) -> str:
 def issue_date_zh(day: date) -> str:
     """The issue date as the title block prints it: ``"2026 年 5 月 6 日"``."""
     return f"{day.year} 年 {day.month} 月 {day.day} 日"
+
+
+def issue_number(day: date, branding: Branding) -> str:
+    """The issue number as printed (``"第 126 期"``); empty when issues are unnumbered.
+
+    ``{n}`` counts days from ``branding.issue_first`` (issue 1); an issue dated before
+    it has no number.
+    """
+    first = branding.issue_first
+    if first is None or day < first:
+        return ""
+    n = (day - first).days + 1
+    return branding.issue_label.format(n=n, year=day.year, n_year=day.timetuple().tm_yday)
+
+
+def dateline(day: date, branding: Branding) -> str:
+    """Date and issue number as the title block prints them: ``"2026 年 5 月 6 日　第 126 期"``."""
+    number = issue_number(day, branding)
+    return f"{issue_date_zh(day)}　{number}" if number else issue_date_zh(day)
+
+
+def one_line(text: str) -> str:
+    """``text`` as one line of printable characters: line breaks (and the blanks around
+    them) fold into one space, control characters and lone surrogates are dropped."""
+    text = _BREAKS.sub(" ", text)
+    return "".join(c for c in text if unicodedata.category(c) not in ("Cc", "Cs"))
+
+
+def footer_text(branding: Branding) -> str:
+    """Left part of the running footer: the configured footer, else the issuer."""
+    return branding.footer or branding.issuer
 
 
 def warning_lines(briefing: Briefing) -> list[str]:

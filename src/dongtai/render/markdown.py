@@ -1,10 +1,12 @@
 """Markdown rendering of a briefing (CommonMark, readable as plain text too).
 
 Layout, top to bottom: title block (``# title``, issuer, partners joined by `` & ``,
-date ``2026 年 5 月 6 日``), the failed-verification warning when verification did not
-pass, ``## 摘要``, ``## 目录``, ``## 1 标题`` / ``### 1.1 标题`` with paragraphs each
-followed by citation markers ``[1][2]``, ``## 参考文献`` as
-``1. Source (YYYY-MM-DD): [Title](url)``, then the about block.
+date ``2026 年 5 月 6 日`` and the issue number), the failed-verification warning when
+verification did not pass, ``## 摘要``, ``## 目录``, ``## 1 标题`` / ``### 1.1 标题``
+with paragraphs each followed by citation markers ``[1][2]``, ``## 参考文献`` as
+``1. Source (YYYY-MM-DD): [Title](url)``, then the contact block (one line per QR
+target: its caption and link) and the about block. An issue without sections has
+neither 目录 nor 参考文献.
 
 Source text is data, never markup: every Markdown-significant character in text that
 comes from the briefing or the branding is backslash-escaped so it renders literally,
@@ -18,7 +20,7 @@ import re
 
 from dongtai.config import Branding
 from dongtai.models import Briefing, Paragraph, Reference, Section
-from dongtai.render import issue_date_zh, reference_label, safe_url, toc, warning_lines
+from dongtai.render import dateline, reference_label, safe_url, toc, warning_lines
 
 __all__ = ["MarkdownRenderer", "escape"]
 
@@ -53,11 +55,8 @@ class MarkdownRenderer:
             *_warning_block(briefing),
             "## 摘要",
             escape(briefing.abstract),
-            "## 目录",
-            _toc_block(briefing),
-            *(block for section in briefing.sections for block in _section(section)),
-            "## 参考文献",
-            _references(briefing.references),
+            *_body(briefing),
+            *_contact_block(branding),
             *_about_block(branding),
         ]
         return ("\n\n".join(b for b in blocks if b) + "\n").encode("utf-8")
@@ -74,7 +73,20 @@ def _title_block(briefing: Briefing, branding: Branding) -> list[str]:
         f"# {escape(briefing.title or branding.title, False)}",
         escape(branding.issuer),
         escape(" & ".join(branding.partners)),
-        issue_date_zh(briefing.date),
+        dateline(briefing.date, branding),
+    ]
+
+
+def _body(briefing: Briefing) -> list[str]:
+    """目录, the sections and 参考文献; nothing for an issue without sections."""
+    if not briefing.sections:
+        return []
+    return [
+        "## 目录",
+        _toc_block(briefing),
+        *(block for section in briefing.sections for block in _section(section)),
+        "## 参考文献",
+        _references(briefing.references),
     ]
 
 
@@ -120,6 +132,14 @@ def _reference(ref: Reference) -> str:
     url = safe_url(ref.url)
     linked = f"[{title}]({_link_target(url)})" if url else title
     return f"{ref.n}. {escape(reference_label(ref), False)}: {linked}"
+
+
+def _contact_block(branding: Branding) -> list[str]:
+    lines = []
+    for target in branding.qr_codes:
+        label = escape(" ".join(target.label.split()), False)
+        lines.append(f"- {label}：<{_link_target(target.url)}>")
+    return [f"## {escape(branding.contact_title, False)}", "\n".join(lines)] if lines else []
 
 
 def _about_block(branding: Branding) -> list[str]:

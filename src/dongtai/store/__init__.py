@@ -8,6 +8,7 @@ ingesting a file twice is harmless. Times are stored in UTC.
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -21,10 +22,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from dongtai.errors import StoreError
-from dongtai.models import Briefing, Item, Source, Story
+from dongtai.models import Briefing, FetchRun, Item, Source, SourceHealth, Story
 from dongtai.store.schema import (
     BriefingRow,
+    FetchRunRow,
+    FetchStateRow,
     ItemRow,
+    RawPageRow,
     ReferenceRow,
     SourceRow,
     StageRow,
@@ -171,11 +175,109 @@ class Store:
                 return None
             return Briefing.model_validate(row.document), row.status
 
-    def cited_before(self, issue_date: date) -> set[str]:
-        """URLs of items cited by any briefing dated before ``issue_date``."""
+    def cited_between(self, first: date, before: date) -> dict[str, date]:
+        """URL → latest issue date, for items cited by briefings dated in [first, before)."""
         with self._session() as session:
-            query = select(ReferenceRow.item_url).where(ReferenceRow.issue_date < issue_date)
-            return set(session.scalars(query))
+            query = select(ReferenceRow.item_url, ReferenceRow.issue_date).where(
+                ReferenceRow.issue_date >= first, ReferenceRow.issue_date < before
+            )
+            cited: dict[str, date] = {}
+            for url, issue_date in session.execute(query):
+                cited[url] = max(issue_date, cited.get(url, issue_date))
+            return cited
+
+    # fetch state, health and raw pages -------------------------------------------------
+    def known_urls(self, urls: Iterable[str]) -> set[str]:
+        """Those of ``urls`` already stored as items."""
+        wanted = list(dict.fromkeys(urls))
+        found: set[str] = set()
+        with self._session() as session:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                found.update(session.scalars(select(ItemRow.url).where(ItemRow.url.in_(chunk))))
+        return found
+
+    def validators(self, source_id: str) -> tuple[str, str]:
+        """The ETag and Last-Modified stored for a source ("" when none)."""
+        with self._session() as session:
+            row = session.get(FetchStateRow, source_id)
+            return ("", "") if row is None else (row.etag, row.last_modified)
+
+    def record_fetch(self, run: FetchRun, etag: str = "", last_modified: str = "") -> None:
+        """Append a run to the history and update the source's health and validators.
+
+        A success resets the failure count and replaces the validators (a 304 keeps
+        them); a failure increments the count and keeps them."""
+        failed = run.status == "failed"
+        with self._session() as session:
+            session.add(_run_row(run))
+            row = session.get(FetchStateRow, run.source)
+            if row is None:
+                row = FetchStateRow(source_id=run.source, etag="", last_modified="")
+                row.consecutive_failures = 0
+                session.add(row)
+            row.last_attempt = _utc(run.finished)
+            row.last_status = run.status
+            row.last_error = run.error
+            if failed:
+                row.consecutive_failures = (row.consecutive_failures or 0) + 1
+                return
+            row.consecutive_failures = 0
+            row.last_success = _utc(run.finished)
+            if run.status != "unchanged":
+                row.etag, row.last_modified = etag, last_modified
+
+    def source_health(self) -> dict[str, SourceHealth]:
+        """Fetch health of every source fetched at least once, by source id."""
+        with self._session() as session:
+            rows = session.scalars(select(FetchStateRow)).all()
+            return {row.source_id: _health(row) for row in rows}
+
+    def failing_sources(self, min_failures: int) -> list[SourceHealth]:
+        """Sources whose last ``min_failures`` (or more) runs all failed: for the
+        operator notes of a briefing, never for its readers. Most failures first."""
+        query = (
+            select(FetchStateRow)
+            .where(FetchStateRow.consecutive_failures >= min_failures)
+            .order_by(FetchStateRow.consecutive_failures.desc(), FetchStateRow.source_id)
+        )
+        with self._session() as session:
+            return [_health(row) for row in session.scalars(query)]
+
+    def fetch_history(self, source_id: str, limit: int = 20) -> list[FetchRun]:
+        """A source's last runs, newest first."""
+        query = (
+            select(FetchRunRow)
+            .where(FetchRunRow.source_id == source_id)
+            .order_by(FetchRunRow.id.desc())
+            .limit(limit)
+        )
+        with self._session() as session:
+            return [_run(row) for row in session.scalars(query)]
+
+    def save_raw_page(
+        self, url: str, source_id: str, final_url: str, content_type: str, body: bytes
+    ) -> None:
+        """Keep a fetched page, compressed (replacing an earlier copy of the same URL)."""
+        with self._session() as session:
+            session.merge(
+                RawPageRow(
+                    url=url,
+                    source_id=source_id,
+                    final_url=final_url,
+                    content_type=content_type[:200],
+                    fetched_at=_utc(datetime.now(UTC)),
+                    body=zlib.compress(body, 6),
+                )
+            )
+
+    def raw_page(self, url: str) -> tuple[bytes, str, str] | None:
+        """A kept page: its body (decompressed), content type and final URL."""
+        with self._session() as session:
+            row = session.get(RawPageRow, url)
+            if row is None:
+                return None
+            return zlib.decompress(row.body), row.content_type, row.final_url
 
 
 def open_store(url: str) -> Store:
@@ -196,6 +298,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")  # durable across crashes under WAL
     cursor.close()
 
 
@@ -235,4 +338,45 @@ def _item(row: ItemRow) -> Item:
         language=row.language,
         summary=row.summary,
         authors=tuple(row.authors),
+    )
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _run_row(run: FetchRun) -> FetchRunRow:
+    return FetchRunRow(
+        source_id=run.source,
+        started_at=_utc(run.started),
+        finished_at=_utc(run.finished),
+        status=run.status,
+        new=run.new,
+        unchanged=run.unchanged,
+        failed=run.failed,
+        error=run.error,
+    )
+
+
+def _run(row: FetchRunRow) -> FetchRun:
+    return FetchRun(
+        source=row.source_id,
+        status=row.status,
+        new=row.new,
+        unchanged=row.unchanged,
+        failed=row.failed,
+        error=row.error,
+        started=_aware(row.started_at),
+        finished=_aware(row.finished_at),
+    )
+
+
+def _health(row: FetchStateRow) -> SourceHealth:
+    return SourceHealth(
+        source=row.source_id,
+        last_attempt=_aware(row.last_attempt),
+        last_success=_aware(row.last_success) if row.last_success else None,
+        consecutive_failures=row.consecutive_failures,
+        last_status=row.last_status,
+        last_error=row.last_error,
     )

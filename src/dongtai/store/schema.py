@@ -9,7 +9,17 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -85,3 +95,47 @@ class ReferenceRow(Base):
     source: Mapped[str] = mapped_column(Text)
     published: Mapped[date] = mapped_column(Date)
     title: Mapped[str] = mapped_column(Text)
+
+
+class FetchStateRow(Base):
+    """Per source: conditional-GET validators and health of the last fetch runs."""
+
+    __tablename__ = "fetch_state"
+
+    source_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    etag: Mapped[str] = mapped_column(Text, default="")
+    last_modified: Mapped[str] = mapped_column(Text, default="")
+    last_attempt: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_success: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_status: Mapped[str] = mapped_column(String(20))
+    last_error: Mapped[str] = mapped_column(Text, default="")
+
+
+class FetchRunRow(Base):
+    """One source's result in one fetch run (the history)."""
+
+    __tablename__ = "fetch_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[str] = mapped_column(String(200), index=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(20))
+    new: Mapped[int] = mapped_column(Integer)
+    unchanged: Mapped[int] = mapped_column(Integer)
+    failed: Mapped[int] = mapped_column(Integer)
+    error: Mapped[str] = mapped_column(Text)
+
+
+class RawPageRow(Base):
+    """An article page as fetched, zlib-compressed, so extraction can be re-run."""
+
+    __tablename__ = "raw_pages"
+
+    url: Mapped[str] = mapped_column(String(2000), primary_key=True)
+    source_id: Mapped[str] = mapped_column(String(200))
+    final_url: Mapped[str] = mapped_column(String(2000))
+    content_type: Mapped[str] = mapped_column(String(200))
+    fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    body: Mapped[bytes] = mapped_column(LargeBinary)

@@ -13,12 +13,14 @@ It does not translate and does not analyse; it selects and attributes. Rules:
   ("据 A、B 及 C 5 月 4 日至 5 日报道，"), then the headline sentence and the sentences
   after it in its item; it cites every item of the story;
 - x.2 gives further facts from the other items, preferring sentences stating figures
-  not yet given, never a sentence that mostly repeats one already used; when the
+  not yet given, never a sentence that mostly repeats one already used or quotes a
+  phrase one already quoted ("战略监听站"); when the
   story has Chinese items only Chinese sentences are used, otherwise English
   sentences stating a new figure; it cites what it quotes;
 - a story reported only in English gets a Chinese attribution sentence with the title,
   its key figures in Chinese form ("1 万亿美元", "120 万") and the English lead facts;
 - a section pairing two stories gives each story one subsection;
+- a follow-up of a story an earlier issue reported is titled "续报：…";
 - the abstract has one sentence per story: its headline sentence.
 """
 
@@ -48,6 +50,7 @@ OWN_ATTRIBUTION = re.compile(
     r"|[^，。]{2,24}?(记者注意到|记者了解到|注意到|了解到|获悉|日电|讯|消息)[，,：:]"
     r"|[A-Z][A-Za-z .,']{2,40}\s(—|--)\s)\s*"
 )
+QUOTED = re.compile(r"“([^”]{2,20})”")
 PRONOUN_START = re.compile(r"^(该|此|这|其|他|她|它|上述|对此|It |This |They |The company )")
 HEADLINE_POSITIONS = 4
 BODY_SUPPORT = 0.1
@@ -205,7 +208,11 @@ def _further(story: Story, lead: Item, used: list[str]) -> DraftParagraph | None
 
 
 def _repeats(sentence: str, used: Sequence[str]) -> bool:
-    return any(bigram_overlap(sentence, u) >= REPEAT for u in used)
+    """Mostly the same characters as a used sentence, or quoting what one quoted."""
+    if any(bigram_overlap(sentence, u) >= REPEAT for u in used):
+        return True
+    quoted = set(QUOTED.findall(sentence))
+    return any(quoted & set(QUOTED.findall(u)) for u in used)
 
 
 def _new_figures(sentence: str, stated: Sequence[Figure]) -> list[Figure]:
@@ -224,7 +231,8 @@ def _abstract_sentence(story: Story, context: WriteContext) -> str:
 
 def _title(story: Story) -> str:
     chinese = [i for i in story.items if i.language == "zh"]
-    return (chinese or list(story.items))[0].title
+    title = (chinese or list(story.items))[0].title
+    return title if story.follow_up_of is None else f"续报：{title}"
 
 
 def _take(parts: Sequence[str], minimum: int, most: int = 3) -> list[str]:

@@ -1,0 +1,168 @@
+"""Commands for the source registry and fetching: ``sources [list]``, ``sources add``, ``fetch``.
+
+``sources add`` writes the workspace registry ``HOME/sources.yaml`` (on top of the
+shipped one) atomically, after checking the new entry; an id already registered is
+refused. ``fetch`` exits 1 when any source failed (the others are stored all the same).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import typer
+import yaml
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from dongtai.cli.app import app, err, out, say, settings
+from dongtai.collect import fetch_sources, fetchable
+from dongtai.errors import InputError
+from dongtai.models import FetchRun, Source, SourceHealth
+from dongtai.sources import WORKSPACE_REGISTRY, load_registry
+from dongtai.store import open_store
+
+sources_app = typer.Typer(help="The source registry and each source's fetch health.")
+app.add_typer(sources_app, name="sources")
+
+KINDS = {"rss": "rss", "atom": "atom", "json": "json-feed", "json-feed": "json-feed",
+         "html": "html", "sitemap": "sitemap", "folder": "folder"}  # fmt: skip
+
+
+@sources_app.callback(invoke_without_command=True)
+def sources_default(ctx: typer.Context) -> None:
+    """Without a sub-command: the registry with fetch health (as ``sources list``)."""
+    if ctx.invoked_subcommand is None:
+        list_sources()
+
+
+@sources_app.command("list")
+def list_sources() -> None:
+    """Every registered source with its fetch health."""
+    s = settings()
+    registry = load_registry(s.home)
+    health = open_store(s.db_url).source_health()
+    table = Table(title=f"sources ({len(registry.sources)})")
+    for column in ("id", "kind", "lang", "url", "last success", "fails", "last error"):
+        table.add_column(column, overflow="fold")
+    for source in registry.sources.values():
+        table.add_row(*_health_row(source, health.get(source.id)))
+    out.print(table)
+
+
+def _health_row(source: Source, health: SourceHealth | None) -> list[str]:
+    url = source.url or "—"
+    kind = source.kind if source.enabled else f"{source.kind} (disabled)"
+    if health is None:
+        return [source.id, kind, source.language, url, "never fetched", "", ""]
+    success = health.last_success.strftime("%Y-%m-%d %H:%M") if health.last_success else "never"
+    fails = str(health.consecutive_failures) if health.consecutive_failures else ""
+    return [source.id, kind, source.language, url, success, fails, health.last_error[:80]]
+
+
+@sources_app.command("add")
+def add_source(
+    source_id: Annotated[str, typer.Argument(metavar="ID", help="Lowercase id, unique.")],
+    url: Annotated[str, typer.Argument(help="Feed, listing or sitemap URL, or a folder.")],
+    kind: Annotated[str, typer.Option(help="rss, atom, json, html, sitemap or folder.")] = "rss",
+    language: Annotated[str, typer.Option(help="en or zh.")] = "en",
+    name: Annotated[str | None, typer.Option(help="Display name (default: the id).")] = None,
+    selector: Annotated[str, typer.Option(help="CSS selector of article links (html).")] = "",
+) -> None:
+    """Add a source to the workspace registry (on top of the shipped one)."""
+    s = settings()
+    if kind not in KINDS:
+        raise InputError(
+            f"--kind must be one of rss, atom, json, html, sitemap, folder; got {kind!r}"
+        )
+    if language not in ("en", "zh"):
+        raise InputError(f"--language must be en or zh, got {language!r}")
+    if KINDS[kind] == "html" and not selector:
+        raise InputError("an html source needs --selector (CSS selector of the article links)")
+    if source_id in load_registry(s.home).sources:
+        raise InputError(f"a source with id {source_id!r} is already registered")
+    entry = _entry(source_id, url, KINDS[kind], _lang(language), name or source_id, selector)
+    _append(s.home / WORKSPACE_REGISTRY, entry)
+    load_registry(s.home)  # the file as written must load
+    say(f"added {source_id} ({entry['kind']}) to {s.home / WORKSPACE_REGISTRY}")
+
+
+def _lang(language: str) -> Literal["en", "zh"]:
+    return "zh" if language == "zh" else "en"
+
+
+def _entry(
+    source_id: str, url: str, kind: str, language: Literal["en", "zh"], name: str, selector: str
+) -> dict[str, Any]:
+    if kind == "folder":
+        url = str(Path(url).expanduser().resolve())
+    fields = {"id": source_id, "name_en": name, "name_zh": name, "kind": kind, "url": url}
+    fields |= {"language": language, "selector": selector}
+    data = Source.model_validate(fields).model_dump(mode="json", include=set(fields))
+    return {k: v for k, v in data.items() if v != ""}
+
+
+def _append(path: Path, entry: dict[str, Any]) -> None:
+    data: Any = {}
+    if path.is_file():
+        data = yaml.safe_load(path.read_text("utf-8")) or {}
+    if not isinstance(data, dict):
+        raise InputError(f"{path}: expected a mapping with 'sources'")
+    data["sources"] = [*(data.get("sources") or []), entry]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".yaml.tmp")
+    temporary.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
+    os.replace(temporary, path)
+
+
+@app.command()
+def fetch(
+    source: Annotated[str | None, typer.Option("--source", help="Fetch this source only.")] = None,
+    allow_private_network: Annotated[
+        bool, typer.Option(help="Allow private and loopback addresses (not metadata).")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Fetch every enabled source (or one) into the store: new, unchanged, failed, why."""
+    s = settings()
+    registry = load_registry(s.home)
+    chosen = fetchable(registry, source)
+    store = open_store(s.db_url)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn())  # fmt: skip
+    with Progress(*columns, console=err, transient=True, disable=as_json) as bar:
+        task = bar.add_task("fetching", total=len(chosen))
+
+        def advance(run: FetchRun) -> None:
+            bar.update(task, description=f"{run.source}: {run.status}", advance=1)
+
+        runs = fetch_sources(s, store, registry, chosen, allow_private_network, advance)
+    if as_json:
+        say(json.dumps([_summary(r) for r in runs], ensure_ascii=False, indent=2))
+    else:
+        _table(runs)
+    if any(r.status == "failed" for r in runs):
+        raise typer.Exit(1)
+
+
+def _summary(run: FetchRun) -> dict[str, Any]:
+    return {"id": run.source, "status": run.status, "new": run.new, "unchanged": run.unchanged,
+            "failed": run.failed, "error": run.error}  # fmt: skip
+
+
+def _table(runs: list[FetchRun]) -> None:
+    table = Table(title=f"fetched {len(runs)} source(s)")
+    table.add_column("source")
+    table.add_column("status")
+    for column in ("new", "unchanged", "failed"):
+        table.add_column(column, justify="right")
+    table.add_column("why", overflow="fold")
+    for run in runs:
+        table.add_row(run.source, run.status, str(run.new), str(run.unchanged), str(run.failed),
+                      run.error[:160])  # fmt: skip
+    out.print(table)
+    total = sum(r.new for r in runs)
+    failed = sum(1 for r in runs if r.status == "failed")
+    say(f"{total} new item(s); {failed} source(s) failed")

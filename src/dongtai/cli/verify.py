@@ -1,0 +1,48 @@
+"""``dongtai verify``: re-check an issue (by date) or any briefing.json against the store.
+
+Prints the gate's report (``--all`` adds every supported claim with its evidence) or,
+with ``--json``, the verification record itself (structured failures: kind, where,
+JSON pointer, span, reason). Exit status 0 when every claim is supported, 1 when one
+fails, 2 on an error (unreadable file, no such issue).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from dongtai.cli.app import app, say, settings
+from dongtai.recheck import issue_briefing, read_briefing, recheck, report_lines
+
+
+@app.command(name="verify")
+def verify_command(
+    target: Annotated[str, typer.Argument(help="Issue date YYYY-MM-DD, or a briefing.json file.")],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the verification as JSON.")
+    ] = False,
+    every: Annotated[
+        bool, typer.Option("--all", help="Also list every supported claim with its evidence.")
+    ] = False,
+) -> None:
+    """Check every figure, date, organisation and quote against the items cited."""
+    s = settings()
+    try:
+        day = date.fromisoformat(target)
+    except ValueError:
+        briefing, origin = read_briefing(Path(target)), target
+    else:
+        briefing, origin = issue_briefing(s, day)
+    verification = recheck(s, briefing)
+    if as_json:
+        say(json.dumps(verification.model_dump(mode="json"), ensure_ascii=False, indent=2))
+    else:
+        say(f"{briefing.title} · {briefing.date} · {origin}")
+        for line in report_lines(verification, every):
+            say(line)
+    if not verification.passed:
+        raise typer.Exit(1)

@@ -1,0 +1,127 @@
+"""Stories of a day, for people who check the machine's judgement: every story of the
+window with its score and reasons (not only those chosen for the briefing), the items
+judged off topic with their reason, and, for one story, why its items were merged.
+
+Listing runs the stages up to ``rank`` in memory: nothing stored changes. With
+``include_off_topic`` the off-topic items are clustered too, so clustering can be
+scored on any data. Explaining uses the stored outputs of the day's stages and
+recomputes the pair signals over the same items the clusterer saw.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from itertools import combinations
+from typing import Any
+
+from pydantic import TypeAdapter
+
+from dongtai import cluster as cluster_stage
+from dongtai.config import Settings
+from dongtai.embedding import embed
+from dongtai.errors import InputError
+from dongtai.memory import Recalled
+from dongtai.models import Classified, Record, Story
+from dongtai.pipeline import Run, run_until
+from dongtai.store import open_store
+
+
+class OffTopic(Record):
+    url: str
+    title: str
+    reason: str
+
+
+class Listing(Record):
+    """Every story of a day and every item left out as off topic."""
+
+    date: date
+    stories: tuple[Story, ...]
+    off_topic: tuple[OffTopic, ...]
+    left_out: tuple[str, ...]
+
+
+class PairReport(Record):
+    first: str
+    second: str
+    similarity: float
+    cosine: float
+    figures: tuple[str, ...]
+    organisations: tuple[str, ...]
+    hours_apart: float
+
+
+class Explanation(Record):
+    """Why the items of one story were put together, and how it ranks."""
+
+    story: Story
+    pairs: tuple[PairReport, ...]
+    threshold: float
+
+
+def list_stories(settings: Settings, issue_date: date, include_off_topic: bool = False) -> Listing:
+    run = Run(
+        settings,
+        open_store(settings.db_url),
+        issue_date,
+        persist=False,
+        include_off_topic=include_off_topic,
+    )
+    outputs = run_until(run, "rank")
+    recalled: Recalled = outputs["recall"]
+    off = tuple(
+        OffTopic(url=e.item.url, title=e.item.title, reason=e.reason)
+        for e in outputs["classify"]
+        if not e.on_topic
+    )
+    return Listing(
+        date=issue_date, stories=tuple(outputs["rank"]), off_topic=off, left_out=recalled.notes
+    )
+
+
+def explain(settings: Settings, issue_date: date, story_id: str) -> Explanation:
+    """Pair signals of one stored story of ``issue_date``."""
+    store = open_store(settings.db_url)
+    ranked = store.load_stage(issue_date, "rank")
+    classified = store.load_stage(issue_date, "classify")
+    if ranked is None or classified is None:
+        raise InputError(f"no stories stored for {issue_date}: run dongtai brief --date first")
+    stories = TypeAdapter(list[Story]).validate_python(ranked)
+    story = next((s for s in stories if s.id.startswith(story_id)), None)
+    if story is None:
+        raise InputError(f"no story {story_id!r} on {issue_date} (see dongtai stories)")
+    entries = [e for e in TypeAdapter(list[Classified]).validate_python(classified) if e.on_topic]
+    run = Run(settings, store, issue_date, persist=False)
+    pairs = _pairs(story, entries, run)
+    return Explanation(story=story, pairs=pairs, threshold=cluster_stage.THRESHOLD)
+
+
+def _pairs(story: Story, entries: list[Classified], run: Run) -> tuple[PairReport, ...]:
+    scorer = cluster_stage.Scorer(
+        entries,
+        cluster_stage.vectors_of(entries, embed),
+        [cluster_stage.signals(e, run.organisations) for e in entries],
+    )
+    index = {e.item.url: n for n, e in enumerate(entries)}
+    members = [index[i.url] for i in story.items if i.url in index]
+    reports = []
+    for a, b in combinations(members, 2):
+        pair = scorer.explain(a, b)
+        reports.append(
+            PairReport(
+                first=entries[a].item.url,
+                second=entries[b].item.url,
+                similarity=round(pair.similarity, 4),
+                cosine=round(pair.cosine, 4),
+                figures=tuple(_figure_label(f) for f in pair.figures),
+                organisations=pair.organisations,
+                hours_apart=round(pair.hours_apart, 1),
+            )
+        )
+    return tuple(sorted(reports, key=lambda r: -r.similarity))
+
+
+def _figure_label(figure: tuple[Any, ...]) -> str:
+    kind, unit, value = figure
+    number = f"{value:,.0f}" if value >= 1e4 and value == int(value) else f"{value:g}"
+    return f"{number}{unit}" if kind == "percent" else f"{number} {unit}".strip()

@@ -1,0 +1,83 @@
+"""Quality gates for dedupe/classify/cluster on real data written by others
+(``../shared/data``). The minimums are pinned: they may only ever be raised.
+
+Measured with ``python bench/stories.py --quality`` (see the closing figures there).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from bench import common
+
+from dongtai.classify import classify_item, load_topics
+from dongtai.cluster import THREAD_THRESHOLD, Scorer, cluster, signals, vectors_of
+from dongtai.embedding import embed
+from dongtai.matching import Matcher
+from dongtai.sources import load_registry
+
+WIKIREF_ARI = 0.92
+WIKIREF_BCUBED_F1 = 0.92
+WMT21_P_AT_1 = 0.97
+NLPCC_OFF_TOPIC_RECALL = 0.998
+MUST_BE_OFF_TOPIC = {
+    "sports", "entertainment", "fashion", "baby", "food", "travel", "game", "story", "essay",
+    "regimen", "history",
+}  # fmt: skip
+
+
+def needs(*parts: str) -> None:
+    if not common.available(*parts):
+        pytest.skip(f"evaluation data ../shared/data/{'/'.join(parts)} is not here")
+
+
+def organisations() -> Matcher:
+    return Matcher(load_registry().organisation_names())
+
+
+def predicted(entries: list, threshold: float) -> list[int]:  # type: ignore[type-arg]
+    stories = cluster(entries, embed, organisations(), threshold=threshold)
+    label = {item.url: n for n, story in enumerate(stories) for item in story.items}
+    return [label[e.item.url] for e in entries]
+
+
+def test_wikiref_threads_beat_the_encoder_baseline() -> None:
+    needs("clustering", "wikiref", "WikiRef220")
+    entries, gold = common.wikiref()
+    pred = predicted(entries, THREAD_THRESHOLD)
+    assert common.ari(gold, pred) >= WIKIREF_ARI
+    assert common.bcubed(gold, pred)[2] >= WIKIREF_BCUBED_F1
+
+
+def test_multiling_three_events_recovered_exactly() -> None:
+    needs("clustering", "multiling2011")
+    entries, gold = common.multiling()
+    assert common.ari(gold, predicted(entries, THREAD_THRESHOLD)) == 1.0
+
+
+def test_cross_lingual_matching_with_the_clusterers_similarity() -> None:
+    needs("crosslingual", "wmt21")
+    orgs = organisations()
+    for source, reference, direction in common.wmt21():
+        first, second = ("zh", "en") if direction == "zh→en" else ("en", "zh")
+        entries = [common.entry(n, line, "", first) for n, line in enumerate(source)]
+        entries += [
+            common.entry(len(source) + n, line, "", second) for n, line in enumerate(reference)
+        ]
+        scorer = Scorer(entries, vectors_of(entries, embed), [signals(e, orgs) for e in entries])
+        n = len(source)
+        sims = scorer.block(list(range(n)), list(range(n, 2 * n)))
+        truth = np.arange(n)
+        assert (sims.argmax(axis=1) == truth).mean() >= WMT21_P_AT_1, direction
+        assert (sims.argmax(axis=0) == truth).mean() >= WMT21_P_AT_1, direction
+
+
+def test_nlpcc_headlines_off_topic_recall() -> None:
+    needs("classification", "nlpcc2017-headlines")
+    topics = load_topics()
+    must_off = [h for label, h in common.nlpcc() if label in MUST_BE_OFF_TOPIC]
+    kept = 0
+    for n, headline in enumerate(must_off):
+        entry = common.entry(n, headline, headline, "zh")
+        kept += classify_item(entry.item, topics).on_topic
+    assert 1 - kept / len(must_off) >= NLPCC_OFF_TOPIC_RECALL
