@@ -154,3 +154,31 @@ def test_settings_precedence_defaults_file_env_cli(
     assert load_settings(home=tmp_path, window_hours=12).window_hours == 12
     monkeypatch.setenv("DONGTAI_HOME", str(tmp_path))
     assert load_settings().window_hours == 36
+
+
+def test_a_source_failing_for_n_runs_is_an_operator_note_not_reader_text(
+    settings: Settings, store: Store
+) -> None:
+    from datetime import UTC, datetime
+
+    from dongtai.models import FetchRun
+
+    ingest_lines(settings, store, sample_lines())
+    now = datetime(2026, 5, 5, tzinfo=UTC)
+    for n in range(settings.fetch.failing_after):
+        store.record_fetch(
+            FetchRun(
+                source="semi", status="failed", error=f"HTTP 503 ({n})", started=now, finished=now
+            )
+        )
+    store.record_fetch(
+        FetchRun(source="sia", status="failed", error="timeout", started=now, finished=now)
+    )
+    result = pipeline.build(settings, DEMO_DATE, store=store)
+    notes = result.briefing.operator_notes
+    assert len(notes) == 1 and notes[0].startswith("source semi failed 3 runs in a row: HTTP 503")
+    out = settings.home / "briefings" / "2026-05-06"
+    assert "source semi failed" not in (out / "briefing.md").read_text("utf-8")
+    assert "source semi failed" not in (out / "briefing.html").read_text("utf-8")
+    document = json.loads((out / "briefing.json").read_text("utf-8"))
+    assert document["operator_notes"] == list(notes)

@@ -204,6 +204,8 @@ class Briefing(Record):
     sections: tuple[Section, ...]
     references: tuple[Reference, ...]
     verification: Verification
+    operator_notes: tuple[str, ...] = ()
+    """For the people who run dongtai (failing sources …); never shown to readers."""
 
 
 class DraftParagraph(Record):

@@ -209,10 +209,20 @@ def _verify(run: Run, draft: Draft) -> Briefing:
         sections=body.sections,
         references=body.references,
         verification=verification,
+        operator_notes=_operator_notes(run),
     )
     status = verify_stage.status(verification)
     run.store.save_briefing(briefing, status, run.settings.writer, body.cited)
     return briefing
+
+
+def _operator_notes(run: Run) -> tuple[str, ...]:
+    """Sources failing for ``fetch.failing_after`` runs or more."""
+    return tuple(
+        f"source {h.source} failed {h.consecutive_failures} runs in a row"
+        + (f": {h.last_error}" if h.last_error else "")
+        for h in run.store.failing_sources(run.settings.fetch.failing_after)
+    )
 
 
 def _render(run: Run, briefing: Briefing) -> list[str]:

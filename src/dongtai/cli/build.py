@@ -141,6 +141,8 @@ def _summary(result: pipeline.Result) -> None:
             warn(f"  {claim.where}: {claim.text} ({claim.kind}: {claim.reason})")
         if v.allow_unverified:
             warn("published anyway: --allow-unverified (recorded in the issue's verification)")
+    for note in b.operator_notes:
+        warn(f"operator note: {note}")
     for path in result.paths:
         say(f"wrote {path}")
 
