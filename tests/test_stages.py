@@ -144,3 +144,30 @@ def test_plan_fills_to_the_minimum_with_single_outlet_stories() -> None:
     sections = plan(ranked, min_sections=3, max_sections=4, min_outlets=2)
     assert [sec.stories[0].id for sec in sections] == ["a", "b", "c"]
     assert plan([], 3, 4, 2) == []
+
+
+def test_borderline_items_are_judged_by_their_closeness_to_topic_examples() -> None:
+    from dongtai.classify import classify
+    from dongtai.embedding import embed
+
+    topics = load_topics()
+    launch = item(
+        "https://a/1",
+        "x",
+        "A Dongguan workshop bets on orbital launch hardware",
+        "The company machines turbopump housings and valves for reusable rocket builders "
+        "in southern China, and says orders doubled this year.",
+    )
+    bookshop = item(
+        "https://a/2",
+        "x",
+        "城市书店的夜读生活",
+        "这家书店开到凌晨，店里的电动汽车充电桩也吸引了不少夜归人。",
+        "zh",
+    )
+    keyword_only = classify([launch, bookshop], topics, {})
+    assert not any(e.on_topic for e in keyword_only)
+    judged = classify([launch, bookshop], topics, {}, embed)
+    assert judged[0].on_topic and judged[0].topic == "aerospace"
+    assert "examples" in judged[0].reason
+    assert not judged[1].on_topic

@@ -10,7 +10,11 @@ counts 1, and each concept counts once per item. Rules:
 - an item is on topic when its best topic has evidence ≥ ``MIN_EVIDENCE`` and more
   than the strongest off-topic kind (sports, entertainment, weather, consumer …);
 - relevance = topic evidence / (topic evidence + off-topic evidence + 2), in [0, 1);
-- the reason names the concepts that decided it.
+- an item with some evidence for a topic but less than ``MIN_EVIDENCE`` (and no
+  stronger off-topic evidence) is judged by the sentence encoder: on topic when its
+  title and lead have cosine ≥ ``EXAMPLE_SIMILARITY`` with one of the topic's example
+  headlines and exceed every off-topic example's by ``EXAMPLE_MARGIN``;
+- the reason names the concepts (and example similarity) that decided it.
 
 Names are found in one pass by :class:`dongtai.matching.Matcher` (Chinese names as
 substrings, other names as whole words, acronyms case-sensitively).
@@ -26,6 +30,7 @@ from typing import Any
 
 import yaml
 
+from dongtai.embedding import Embedder
 from dongtai.errors import ConfigError
 from dongtai.matching import Matcher
 from dongtai.models import Classified, Item
@@ -34,6 +39,9 @@ TITLE_WEIGHT = 3.0
 BODY_WEIGHT = 1.0
 SOURCE_PRIOR = 0.5
 MIN_EVIDENCE = 2.0
+EXAMPLE_SIMILARITY = 0.2
+EXAMPLE_MARGIN = 0.08
+EXAMPLE_LEAD = 100
 TOPICS_FILE = "topics.yaml"
 
 
@@ -43,6 +51,7 @@ class Topic:
     name_zh: str
     weight: float
     concepts: dict[str, tuple[str, ...]]
+    examples: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -87,6 +96,7 @@ def _topic(topic_id: str, spec: Mapping[str, Any]) -> Topic:
         name_zh=str(spec.get("name_zh", topic_id)),
         weight=float(spec.get("weight", 1.0)),
         concepts={cid: tuple(str(n) for n in names) for cid, names in spec["concepts"].items()},
+        examples=tuple(str(e) for e in spec.get("examples") or ()),
     )
 
 
@@ -137,7 +147,46 @@ def classify_item(item: Item, topics: Topics, outlet_topics: Iterable[str] = ())
 
 
 def classify(
-    items: Iterable[Item], topics: Topics, outlet_topics: Mapping[str, Iterable[str]]
+    items: Iterable[Item],
+    topics: Topics,
+    outlet_topics: Mapping[str, Iterable[str]],
+    embed: Embedder | None = None,
 ) -> list[Classified]:
-    """Classify every item; ``outlet_topics`` maps source id → its registered topics."""
-    return [classify_item(item, topics, outlet_topics.get(item.source, ())) for item in items]
+    """Classify every item; ``outlet_topics`` maps source id → its registered topics.
+    With ``embed``, borderline items are judged by their closeness to the examples."""
+    entries = [classify_item(item, topics, outlet_topics.get(item.source, ())) for item in items]
+    borderline = [n for n, e in enumerate(entries) if _borderline(e)]
+    if embed is None or not borderline:
+        return entries
+    judged = _by_examples([entries[n] for n in borderline], topics, embed)
+    for n, entry in zip(borderline, judged, strict=True):
+        entries[n] = entry
+    return entries
+
+
+def _borderline(entry: Classified) -> bool:
+    return not entry.on_topic and entry.reason.startswith("too little") and bool(entry.concepts)
+
+
+def _by_examples(entries: list[Classified], topics: Topics, embed: Embedder) -> list[Classified]:
+    """Borderline items that are close to their topic's examples, and closer to them than
+    to any off-topic example by ``EXAMPLE_MARGIN``, are on topic."""
+    on = [(t.id, e) for t in topics.on for e in t.examples]
+    off = [e for t in topics.off for e in t.examples]
+    if not on or not off:
+        return entries
+    vectors = embed([f"{e.item.title}\n{e.item.text[:EXAMPLE_LEAD]}" for e in entries])
+    to_on = vectors @ embed([text for _, text in on]).T
+    to_off = (vectors @ embed(off).T).max(axis=1)
+    judged = []
+    for k, entry in enumerate(entries):
+        mine = [j for j, (topic, _) in enumerate(on) if topic == entry.topic]
+        near = float(to_on[k, mine].max()) if mine else 0.0
+        margin = near - float(to_off[k])
+        if near >= EXAMPLE_SIMILARITY and margin >= EXAMPLE_MARGIN:
+            reason = (
+                f"{entry.topic}: {', '.join(entry.concepts)}; examples {near:.2f} (+{margin:.2f})"
+            )
+            entry = entry.model_copy(update={"on_topic": True, "reason": reason})
+        judged.append(entry)
+    return judged

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
@@ -40,11 +40,11 @@ from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components
 from usearch.index import Index
 
+from dongtai.embedding import Embedder
 from dongtai.figures import extract_figures
 from dongtai.matching import Matcher
 from dongtai.models import Classified, Story
 
-Embedder = Callable[[list[str]], npt.NDArray[np.float32]]
 Vectors = npt.NDArray[np.float64]
 
 THRESHOLD = 0.5

@@ -6,6 +6,7 @@ The model loads once per process, on first use; vectors are unit length.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -13,6 +14,8 @@ import numpy as np
 import numpy.typing as npt
 
 THREADS = 2
+Embedder = Callable[[list[str]], npt.NDArray[np.float32]]
+"""What stages that use embeddings receive: texts → unit vectors (tests may pass their own)."""
 
 
 @cache

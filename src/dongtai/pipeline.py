@@ -147,7 +147,7 @@ def _dedupe(run: Run, items: list[Item]) -> list[Item]:
 
 def _classify(run: Run, items: list[Item]) -> list[Classified]:
     outlet_topics = {sid: s.topics for sid, s in run.sources.items()}
-    return classify_stage.classify(items, run.topics, outlet_topics)
+    return classify_stage.classify(items, run.topics, outlet_topics, embed)
 
 
 def _cluster(run: Run, entries: list[Classified]) -> list[Story]:
