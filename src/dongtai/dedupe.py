@@ -42,16 +42,18 @@ def canonical_url(url: str) -> str:
     return urlunsplit(("https", host, path, query, ""))
 
 
-def shingles(item: Item) -> frozenset[str]:
-    """Body shingles: 5-character for Chinese, 3-word for English."""
+def shingles(item: Item) -> frozenset[bytes]:
+    """Body shingles, as bytes ready to hash: 5-character for Chinese (windows of the
+    UTF-32 encoding, 4 bytes a character), 3-word for English."""
     if item.language == "zh":
-        text = re.sub(r"\s+", "", item.text)
-        return frozenset(text[i : i + 5] for i in range(max(len(text) - 4, 1)))
+        raw = re.sub(r"\s+", "", item.text).encode("utf-32-le")
+        width = 5 * 4
+        return frozenset(raw[i : i + width] for i in range(0, max(len(raw) - width, 0) + 1, 4))
     words = WORD.findall(item.text.lower())
-    return frozenset(" ".join(words[i : i + 3]) for i in range(max(len(words) - 2, 1)))
+    return frozenset(" ".join(words[i : i + 3]).encode() for i in range(max(len(words) - 2, 1)))
 
 
-def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+def jaccard(a: frozenset[bytes], b: frozenset[bytes]) -> float:
     if not a or not b:
         return 0.0
     return len(a & b) / len(a | b)
@@ -116,7 +118,7 @@ def _by_url(items: Sequence[Item], groups: _Groups) -> None:
 def _near_duplicates(items: Sequence[Item], groups: _Groups) -> None:
     bodies = [shingles(item) for item in items]
     hashes = MinHash.bulk(
-        ([s.encode("utf-8") for s in body] for body in bodies),
+        (list(body) for body in bodies),
         num_perm=PERMUTATIONS,
         seed=1,
         hashfunc=zlib.crc32,  # deterministic and fast; candidates are confirmed exactly
