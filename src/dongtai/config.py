@@ -12,10 +12,10 @@ import os
 import tomllib
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -142,6 +142,97 @@ class FetchSettings(BaseModel):
     )
 
 
+LLM_TASKS = ("title", "facts", "implications", "abstract", "relevance")
+LLM_FLAT_ENV = {
+    "DONGTAI_LLM_BASE_URL": "base_url",
+    "DONGTAI_LLM_MODEL": "model",
+    "DONGTAI_LLM_API_KEY": "api_key",
+}
+
+
+class ModelPrice(BaseModel):
+    """What one model costs, per million tokens, in ``LlmSettings.currency``."""
+
+    input: float = Field(0.0, ge=0, description="Per million prompt tokens")
+    output: float = Field(0.0, ge=0, description="Per million completion tokens")
+
+
+class LlmSettings(BaseModel):
+    """The ``llm`` writer: any OpenAI-compatible chat-completions endpoint, its limits,
+    the response cache and prices. ``DONGTAI_LLM_BASE_URL``, ``DONGTAI_LLM_MODEL`` and
+    ``DONGTAI_LLM_API_KEY`` set the first three (so do ``DONGTAI_LLM__BASE_URL`` …)."""
+
+    base_url: str = Field(
+        "", description="API root, e.g. https://api.deepseek.com/v1 (+ /chat/completions)"
+    )
+    model: str = Field("", description="Model of every task that has none of its own")
+    api_key: SecretStr = Field(SecretStr(""), description="Bearer token; empty for local servers")
+    task_models: dict[str, str] = Field(
+        default_factory=dict,
+        description="Per-task models: title, facts, implications, abstract, relevance",
+    )
+    temperature: float = Field(0.2, ge=0, le=2, description="Sampling temperature")
+    max_tokens: int = Field(1024, ge=16, le=65536, description="Most completion tokens per call")
+    item_tokens: int = Field(
+        3000, ge=200, description="Token budget of a story's items in one prompt (texts trimmed)"
+    )
+    stream: bool = Field(False, description="Ask for streamed (server-sent events) answers")
+    response_format: Literal["json_object", "json_schema", "none"] = Field(
+        "json_object", description="JSON mode requested: json_object, json_schema or none"
+    )
+    extra_body: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Extra request fields, e.g. {enable_thinking = false} for DashScope",
+    )
+    connect_timeout: float = Field(10.0, gt=0, description="Seconds to connect")
+    read_timeout: float = Field(120.0, gt=0, description="Seconds to wait for each read")
+    retries: int = Field(3, ge=0, le=10, description="Retries on 429, 5xx, time-outs")
+    backoff: float = Field(1.0, ge=0, description="First retry delay in seconds, doubled each time")
+    max_retry_after: float = Field(
+        60.0, ge=0, description="Longest Retry-After honoured; longer waits are capped"
+    )
+    concurrency: int = Field(4, ge=1, le=64, description="Requests in flight")
+    requests_per_minute: float = Field(
+        0.0, ge=0, description="Request starts per minute; 0: no limit"
+    )
+    relevance: bool = Field(
+        False, description="Ask whether each item of a story reports its event; drop those not"
+    )
+    cache: bool = Field(True, description="Reuse stored answers to identical requests")
+    cache_dir: Path | None = Field(None, description="Response cache; default HOME/cache/llm")
+    currency: str = Field("USD", description="Currency of the prices")
+    price_input: float = Field(0.0, ge=0, description="Per million prompt tokens, any model")
+    price_output: float = Field(0.0, ge=0, description="Per million completion tokens, any model")
+    prices: dict[str, ModelPrice] = Field(
+        default_factory=dict, description="Prices of named models (override the two above)"
+    )
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_root(cls, value: str) -> str:
+        parts = urlsplit(value.strip())
+        if value.strip() and (parts.scheme not in ("http", "https") or not parts.netloc):
+            raise ValueError(f"must be an http(s) URL, got {value!r}")
+        return value.strip().rstrip("/")
+
+    @field_validator("task_models")
+    @classmethod
+    def _known_tasks(cls, value: dict[str, str]) -> dict[str, str]:
+        unknown = sorted(set(value) - set(LLM_TASKS))
+        if unknown:
+            raise ValueError(f"unknown task {unknown[0]!r} (tasks: {', '.join(LLM_TASKS)})")
+        return value
+
+    def model_for(self, task: str) -> str:
+        """The model of ``task``: its own, else ``model``."""
+        return self.task_models.get(task) or self.model
+
+    def price_of(self, model: str) -> ModelPrice:
+        return self.prices.get(model) or ModelPrice(
+            input=self.price_input, output=self.price_output
+        )
+
+
 class Settings(BaseSettings):
     """All settings of dongtai (see the module docstring for precedence)."""
 
@@ -174,6 +265,7 @@ class Settings(BaseSettings):
     )
     branding: Branding = Field(default_factory=Branding)
     fetch: FetchSettings = Field(default_factory=FetchSettings)
+    llm: LlmSettings = Field(default_factory=LlmSettings)
 
     @classmethod
     def settings_customise_sources(
@@ -184,7 +276,7 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings, env_settings, _FileSource(settings_cls))
+        return (init_settings, env_settings, _FlatLlmEnv(settings_cls), _FileSource(settings_cls))
 
     def branding_in_home(self) -> Branding:
         """The branding with a relative logo or font folder taken relative to HOME."""
@@ -221,6 +313,29 @@ class _FileSource(PydanticBaseSettingsSource):
             raise ConfigError(f"cannot read settings file {self.path}: {exc}") from exc
 
 
+class _FlatLlmEnv(PydanticBaseSettingsSource):
+    """``DONGTAI_LLM_BASE_URL``, ``DONGTAI_LLM_MODEL``, ``DONGTAI_LLM_API_KEY``: the
+    flat names of three ``llm`` settings (below the nested ``DONGTAI_LLM__…`` names)."""
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        given = {key: os.environ[name] for name, key in LLM_FLAT_ENV.items() if name in os.environ}
+        return {"llm": given} if given else {}
+
+
+def _deep_merge(low: dict[str, Any], high: dict[str, Any]) -> dict[str, Any]:
+    """``high`` over ``low``, tables merged key by key (a file's ``[llm]`` keeps its model
+    when the environment sets only the key)."""
+    merged = dict(low)
+    for key, value in high.items():
+        below = merged.get(key)
+        both = isinstance(below, dict) and isinstance(value, dict)
+        merged[key] = _deep_merge(below, value) if both else value  # type: ignore[arg-type]
+    return merged
+
+
 def _config_path(home: Path | None) -> Path | None:
     explicit = os.environ.get("DONGTAI_CONFIG")
     if explicit:
@@ -237,7 +352,7 @@ def load_settings(**overrides: Any) -> Settings:
         if home is not None:
             # the file lives in the home given on the command line
             file_values = _FileSource(Settings, Path(home))()
-            merged = {**file_values, **_env_values(), **given}
+            merged = _deep_merge(_deep_merge(file_values, _env_values()), given)
             return Settings.model_validate(merged)
         return Settings(**given)
     except ValidationError as exc:
@@ -259,7 +374,7 @@ def _env_values() -> dict[str, Any]:
             dotenv_settings: PydanticBaseSettingsSource,
             file_secret_settings: PydanticBaseSettingsSource,
         ) -> tuple[PydanticBaseSettingsSource, ...]:
-            return (env_settings,)
+            return (env_settings, _FlatLlmEnv(settings_cls))
 
     env = _EnvOnly()
     return env.model_dump(exclude_unset=True)

@@ -33,3 +33,7 @@ class PluginError(DongtaiError):
 
 class RenderError(DongtaiError):
     """A renderer cannot produce its file (for example an unreadable logo)."""
+
+
+class LlmError(DongtaiError):
+    """An LLM call gave no usable answer after its retries (the writer falls back)."""

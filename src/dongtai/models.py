@@ -195,8 +195,37 @@ class Verification(Record):
     allow_unverified: bool = False
 
 
+class Fallback(Record):
+    """A text the writer replaced by the extractive writer's, where and why."""
+
+    where: str
+    task: str
+    reason: str
+
+
+class WriterReport(Record):
+    """What writing the issue took: the writer, its models, calls, tokens billed in this
+    run, estimated cost, cache hits, texts regenerated once, extractive fallbacks, and the
+    URLs of items left out of their story (judged not to report its event)."""
+
+    name: str
+    model: str = ""
+    models: dict[str, str] = Field(default_factory=dict)
+    calls: int = 0
+    cache_hits: int = 0
+    retries: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    tokens_estimated: bool = False
+    estimated_cost: float = 0.0
+    currency: str = ""
+    regenerated: int = 0
+    fallbacks: tuple[Fallback, ...] = ()
+    left_out: tuple[str, ...] = ()
+
+
 class Briefing(Record):
-    """The briefing JSON contract."""
+    """The briefing JSON contract (``writer``: an optional report of the writer)."""
 
     date: date
     title: str
@@ -204,6 +233,7 @@ class Briefing(Record):
     sections: tuple[Section, ...]
     references: tuple[Reference, ...]
     verification: Verification
+    writer: WriterReport | None = None
     operator_notes: tuple[str, ...] = ()
     """For the people who run dongtai (failing sources …); never shown to readers."""
 
@@ -231,6 +261,7 @@ class Draft(Record):
 
     abstract: str
     sections: tuple[DraftSection, ...]
+    report: WriterReport | None = None
 
 
 class FetchRun(Record):

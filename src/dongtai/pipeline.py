@@ -37,7 +37,7 @@ from dongtai.config import Settings
 from dongtai.embedding import embed
 from dongtai.errors import ConfigError, StageError
 from dongtai.matching import Matcher
-from dongtai.models import Briefing, Classified, Draft, Item, SectionPlan, Story
+from dongtai.models import Briefing, Classified, Draft, Item, SectionPlan, Story, WriterReport
 from dongtai.plugins import RENDERERS, WRITERS, load
 from dongtai.render import render_all
 from dongtai.sources import Registry, load_registry
@@ -122,6 +122,8 @@ class Run:
             tz=self.tz,
             sources=self.sources,
             topic_names=self.topics.names_zh(),
+            names=self.registry.organisation_names(),
+            settings=self.settings,
         )
 
 
@@ -209,6 +211,7 @@ def _verify(run: Run, draft: Draft) -> Briefing:
         sections=body.sections,
         references=body.references,
         verification=verification,
+        writer=draft.report or WriterReport(name=run.settings.writer),
         operator_notes=_operator_notes(run),
     )
     status = verify_stage.status(verification)

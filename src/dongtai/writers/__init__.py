@@ -16,6 +16,7 @@ from datetime import date, datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from dongtai.config import Settings
 from dongtai.errors import StageError
 from dongtai.models import (
     Draft,
@@ -32,12 +33,15 @@ from dongtai.typography import polish
 
 @dataclass(frozen=True)
 class WriteContext:
-    """What a writer may know besides the planned stories."""
+    """What a writer may know besides the planned stories: ``names`` is the registry's
+    organisation table (for the verification gate), ``settings`` the run's settings."""
 
     issue_date: date
     tz: ZoneInfo
     sources: Mapping[str, Source]
     topic_names: Mapping[str, str]
+    names: Mapping[str, str] | None = None
+    settings: Settings | None = None
 
     def source(self, source_id: str) -> Source:
         known = self.sources.get(source_id)

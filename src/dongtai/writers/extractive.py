@@ -99,28 +99,28 @@ class ExtractiveWriter:
 
     def write(self, plans: Sequence[SectionPlan], context: WriteContext) -> Draft:
         sections = tuple(_section(plan, context) for plan in plans)
-        abstract = "".join(_abstract_sentence(s, context) for p in plans for s in p.stories)
+        abstract = "".join(abstract_sentence(s, context) for p in plans for s in p.stories)
         return Draft(abstract=abstract, sections=sections)
 
 
 def _section(plan: SectionPlan, context: WriteContext) -> DraftSection:
     if len(plan.stories) == 2:
         subsections = tuple(
-            DraftSubsection(title=_title(story), paragraphs=_paragraphs(story, context))
+            DraftSubsection(title=story_title(story), paragraphs=story_paragraphs(story, context))
             for story in plan.stories
         )
-        title = "；".join(_title(story) for story in plan.stories)
+        title = "；".join(story_title(story) for story in plan.stories)
     else:
         story = plan.stories[0]
-        facts, *further = _paragraphs(story, context)
+        facts, *further = story_paragraphs(story, context)
         subsections = (DraftSubsection(title="报道要点", paragraphs=(facts,)),)
         if further:
             subsections += (DraftSubsection(title="更多事实与背景", paragraphs=tuple(further)),)
-        title = _title(story)
+        title = story_title(story)
     return DraftSection(title=title, topic=plan.topic, subsections=subsections)
 
 
-def _paragraphs(story: Story, context: WriteContext) -> tuple[DraftParagraph, ...]:
+def story_paragraphs(story: Story, context: WriteContext) -> tuple[DraftParagraph, ...]:
     cites = tuple(item.url for item in story.items)
     headline = _headline(story)
     if headline is None:
@@ -131,7 +131,7 @@ def _paragraphs(story: Story, context: WriteContext) -> tuple[DraftParagraph, ..
         lead, position = headline
         used = _take(sentences(lead)[position:], LEAD_CHARS)
         body = "".join(used)
-    facts = DraftParagraph(text=_attribution(story, context) + body, cites=cites)
+    facts = DraftParagraph(text=attribution(story, context) + body, cites=cites)
     further = _further(story, lead, used)
     return (facts, further) if further else (facts,)
 
@@ -219,7 +219,7 @@ def _new_figures(sentence: str, stated: Sequence[Figure]) -> list[Figure]:
     return [f for f in extract_figures(sentence) if not any(supports(f, g) for g in stated)]
 
 
-def _abstract_sentence(story: Story, context: WriteContext) -> str:
+def abstract_sentence(story: Story, context: WriteContext) -> str:
     headline = _headline(story)
     if headline is None:
         lead = _english_lead(story, context)
@@ -229,7 +229,7 @@ def _abstract_sentence(story: Story, context: WriteContext) -> str:
     return text if text.endswith(("。", "！", "？", "”")) else text + "。"
 
 
-def _title(story: Story) -> str:
+def story_title(story: Story) -> str:
     chinese = [i for i in story.items if i.language == "zh"]
     title = (chinese or list(story.items))[0].title
     return title if story.follow_up_of is None else f"续报：{title}"
@@ -245,7 +245,7 @@ def _take(parts: Sequence[str], minimum: int, most: int = 3) -> list[str]:
     return taken
 
 
-def _attribution(story: Story, context: WriteContext) -> str:
+def attribution(story: Story, context: WriteContext) -> str:
     own = [context.source(s).label_zh() for s in dict.fromkeys(i.source for i in story.items)]
     copies = dict.fromkeys(
         label
