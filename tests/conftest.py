@@ -6,11 +6,12 @@ import json
 from collections.abc import Iterator
 from datetime import date
 from importlib import resources
+from importlib.metadata import EntryPoint
 from pathlib import Path
 
 import pytest
 
-from dongtai import pipeline
+from dongtai import pipeline, plugins
 from dongtai.config import Settings, load_settings
 from dongtai.ingest import parse_lines
 from dongtai.sources import load_registry
@@ -56,3 +57,18 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Settings, p
     store = open_store(s.db_url)
     ingest_lines(s, store, sample_lines())
     yield s, pipeline.build(s, DEMO_DATE, store=store)
+
+
+@pytest.fixture
+def tampering_writer(monkeypatch: pytest.MonkeyPatch) -> str:
+    """Registers ``tests.plugins_for_tests:TamperingWriter`` as the writer ``tampering``,
+    through the entry-point lookup a third-party plugin would use."""
+    writers = dict(plugins.available(plugins.WRITERS))
+    writers["tampering"] = EntryPoint(
+        name="tampering", value="tests.plugins_for_tests:TamperingWriter", group=plugins.WRITERS
+    )
+    original = plugins.available
+    monkeypatch.setattr(
+        plugins, "available", lambda group: writers if group == plugins.WRITERS else original(group)
+    )
+    return "tampering"

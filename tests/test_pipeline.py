@@ -6,13 +6,12 @@ import json
 import os
 import subprocess
 import sys
-from importlib.metadata import EntryPoint
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from dongtai import pipeline, plugins
+from dongtai import pipeline
 from dongtai.cli import app
 from dongtai.config import Settings, load_settings
 from dongtai.errors import StageError
@@ -83,17 +82,9 @@ def test_a_later_issue_does_not_repeat_what_an_earlier_one_cited(
 
 
 def test_failed_verification_still_writes_marked_files_and_exits_non_zero(
-    settings: Settings, store: Store, monkeypatch: pytest.MonkeyPatch
+    settings: Settings, store: Store, tampering_writer: str
 ) -> None:
     ingest_lines(settings, store, sample_lines())
-    writers = dict(plugins.available(plugins.WRITERS))
-    writers["tampering"] = EntryPoint(
-        name="tampering", value="tests.plugins_for_tests:TamperingWriter", group=plugins.WRITERS
-    )
-    original = plugins.available
-    monkeypatch.setattr(
-        plugins, "available", lambda group: writers if group == plugins.WRITERS else original(group)
-    )
     result = CliRunner().invoke(
         app,
         ["--home", str(settings.home), "brief", "--date", "2026-05-06", "--writer", "tampering"],

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
-from importlib.metadata import EntryPoint
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from typer.testing import CliRunner
 
-from dongtai import plugins
 from dongtai.cli import app
 from dongtai.models import Briefing, Item, Paragraph, Reference, Section, Subsection
 from dongtai.recheck import recheck
@@ -242,19 +240,11 @@ def test_cli_verify_says_what_is_wrong_with_a_bad_file(tmp_path: Path) -> None:
 
 
 def test_brief_allow_unverified_publishes_and_records_it(
-    settings, store, monkeypatch: pytest.MonkeyPatch
+    settings, store, tampering_writer: str
 ) -> None:  # type: ignore[no-untyped-def]
     from .conftest import ingest_lines, sample_lines
 
     ingest_lines(settings, store, sample_lines())
-    writers = dict(plugins.available(plugins.WRITERS))
-    writers["tampering"] = EntryPoint(
-        name="tampering", value="tests.plugins_for_tests:TamperingWriter", group=plugins.WRITERS
-    )
-    original = plugins.available
-    monkeypatch.setattr(
-        plugins, "available", lambda group: writers if group == plugins.WRITERS else original(group)
-    )
     args = ["--home", str(settings.home), "brief", "--date", "2026-05-06", "--writer", "tampering"]
     done = CliRunner().invoke(app, [*args, "--allow-unverified", "--format", "json,html"])
     assert done.exit_code == 0, done.output
