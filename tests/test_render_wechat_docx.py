@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from html.parser import HTMLParser
 
 import pytest
 import zxingcpp
@@ -21,27 +20,15 @@ from dongtai.render.wechat import WechatRenderer
 
 from . import render_samples
 from .render_samples import HOSTILE, TYPST_MARKUP
-
-
-class _Page(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.tags: list[tuple[str, dict[str, str | None]]] = []
-        self.text: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append((tag, dict(attrs)))
-
-    def handle_data(self, data: str) -> None:
-        self.text.append(data)
+from .test_render import _Tags
 
 
 def wechat(briefing: Briefing, branding: Branding | None = None) -> str:
     return WechatRenderer().render(briefing, branding or Branding()).decode("utf-8")
 
 
-def parse(page: str) -> _Page:
-    parser = _Page()
+def parse(page: str) -> _Tags:
+    parser = _Tags()
     parser.feed(page)
     parser.close()
     return parser
