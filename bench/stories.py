@@ -37,14 +37,14 @@ from scipy.cluster.hierarchy import fcluster, linkage
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import common
-from dongtai import classify, cluster, dedupe, plan, rank
 from dongtai.config import load_settings
-from dongtai.embedding import embed
 from dongtai.ingest import parse_lines
-from dongtai.matching import Matcher
 from dongtai.pipeline import issue_window, zone
 from dongtai.sources import load_registry
+from dongtai.stages import classify, cluster, dedupe, plan, rank
 from dongtai.store import open_store
+from dongtai.text.embedding import embed
+from dongtai.text.matching import Matcher
 
 ISSUE = date(2026, 5, 6)
 SENTENCE = re.compile(r"[^。！？]+[。！？]?")

@@ -22,14 +22,15 @@ import time
 from datetime import date
 from pathlib import Path
 
-from dongtai import mutations, pipeline
+from bench import mutations
+from dongtai import pipeline
 from dongtai.config import Settings, load_settings
 from dongtai.ingest import parse_lines
 from dongtai.models import Verification
-from dongtai.recheck import index_for
 from dongtai.sources import load_registry
 from dongtai.store import open_store
-from dongtai.verify import Index, verify_briefing
+from dongtai.verify.gate import Index, verify_briefing
+from dongtai.verify.recheck import index_for
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPORA = {

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from dongtai.figures import (
+from dongtai.text.figures import (
     Figure,
     extract_figures,
     find_support,

@@ -13,11 +13,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from bench import mutations
 
-from dongtai import mutations, pipeline
+from dongtai import pipeline
 from dongtai.config import Settings, load_settings
-from dongtai.recheck import index_for, recheck
 from dongtai.store import open_store
+from dongtai.verify.recheck import index_for, recheck
 
 from .conftest import ingest_lines
 

@@ -10,8 +10,8 @@ from typer.testing import CliRunner
 from dongtai import pipeline
 from dongtai.cli import app
 from dongtai.config import Settings
-from dongtai.memory import recall
 from dongtai.models import Story
+from dongtai.stages.recall import recall
 from dongtai.store import Store
 from dongtai.stories import explain, list_stories
 

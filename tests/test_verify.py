@@ -12,9 +12,9 @@ from typer.testing import CliRunner
 
 from dongtai.cli import app
 from dongtai.models import Briefing, Item, Paragraph, Reference, Section, Subsection
-from dongtai.recheck import recheck
 from dongtai.store import open_store
-from dongtai.verify import verify
+from dongtai.verify.gate import verify
+from dongtai.verify.recheck import recheck
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DAY = datetime(2026, 5, 5, 10, tzinfo=SHANGHAI)

@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 from dongtai.models import Item, LineError, Source
 from dongtai.sources import Registry
-from dongtai.typography import cjk_ratio
+from dongtai.text.typography import cjk_ratio
 
 REQUIRED = ("url", "source", "title", "published", "text")
 CJK_SHARE_FOR_CHINESE = 0.2

@@ -26,22 +26,22 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import TypeAdapter
 
-from dongtai import classify as classify_stage
-from dongtai import cluster as cluster_stage
-from dongtai import dedupe as dedupe_stage
-from dongtai import memory
-from dongtai import plan as plan_stage
-from dongtai import rank as rank_stage
-from dongtai import verify as verify_stage
 from dongtai.config import Settings
-from dongtai.embedding import embed
 from dongtai.errors import ConfigError, StageError
-from dongtai.matching import Matcher
 from dongtai.models import Briefing, Classified, Draft, Item, SectionPlan, Story, WriterReport
 from dongtai.plugins import RENDERERS, WRITERS, load
 from dongtai.render import render_all
 from dongtai.sources import Registry, load_registry
+from dongtai.stages import classify as classify_stage
+from dongtai.stages import cluster as cluster_stage
+from dongtai.stages import dedupe as dedupe_stage
+from dongtai.stages import plan as plan_stage
+from dongtai.stages import rank as rank_stage
+from dongtai.stages import recall as memory
 from dongtai.store import Store, open_store
+from dongtai.text.embedding import embed
+from dongtai.text.matching import Matcher
+from dongtai.verify import gate as verify_stage
 from dongtai.writers import WriteContext, assemble
 
 STAGES = (

@@ -18,8 +18,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from dongtai.cli.app import app, err, out, say, settings
-from dongtai.collect import fetch_sources, fetchable
 from dongtai.errors import InputError
+from dongtai.fetch.run import fetch_sources, fetchable
 from dongtai.models import FetchRun, Source, SourceHealth
 from dongtai.sources import WORKSPACE_REGISTRY, load_registry
 from dongtai.store import open_store

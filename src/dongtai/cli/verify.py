@@ -16,7 +16,7 @@ from typing import Annotated
 import typer
 
 from dongtai.cli.app import app, say, settings
-from dongtai.recheck import issue_briefing, read_briefing, recheck, report_lines
+from dongtai.verify.recheck import issue_briefing, read_briefing, recheck, report_lines
 
 
 @app.command(name="verify")

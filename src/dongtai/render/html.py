@@ -24,7 +24,6 @@ import jinja2
 from markupsafe import Markup
 
 from dongtai.config import Branding
-from dongtai.marks import note, segments
 from dongtai.models import Briefing, Reference, Section
 from dongtai.render import (
     anchor,
@@ -36,6 +35,7 @@ from dongtai.render import (
     warning_lines,
 )
 from dongtai.render.qr import svg as qr_svg
+from dongtai.verify.marks import note, segments
 
 __all__ = ["HtmlRenderer", "environment", "page_context"]
 

@@ -28,7 +28,7 @@ from dongtai.models import (
     Source,
     Subsection,
 )
-from dongtai.typography import polish
+from dongtai.text.typography import polish
 
 
 @dataclass(frozen=True)

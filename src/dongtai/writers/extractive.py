@@ -30,7 +30,6 @@ import re
 from collections.abc import Sequence
 from datetime import date
 
-from dongtai.figures import Figure, extract_figures, find_support, supports, to_chinese
 from dongtai.models import (
     Draft,
     DraftParagraph,
@@ -40,6 +39,7 @@ from dongtai.models import (
     SectionPlan,
     Story,
 )
+from dongtai.text.figures import Figure, extract_figures, find_support, supports, to_chinese
 from dongtai.writers import WriteContext
 
 ZH_SENTENCE = re.compile(r"[^。！？!?]+[。！？!?]*[”」』]?")

@@ -1,7 +1,7 @@
 """Article pages → main text and metadata (title, authors, date, language, canonical URL).
 
 Rules:
-- bytes are decoded by :func:`dongtai.charset.decode` (HTTP charset, meta tag, BOM,
+- bytes are decoded by :func:`dongtai.fetch.charset.decode` (HTTP charset, meta tag, BOM,
   detection: GBK/GB2312/Big5 pages without a charset header decode correctly);
 - the main text is trafilatura's, tuned for precision (``favor_precision``) and without
   comments: boilerplate (menus, related links, comment threads) is worse for a
@@ -25,7 +25,7 @@ from urllib.parse import urljoin, urlsplit
 
 import trafilatura
 
-from dongtai.charset import decode
+from dongtai.fetch.charset import decode
 
 _LANG = re.compile(rb"""<html[^>]*\blang\s*=\s*["']?([a-zA-Z]{2})""", re.IGNORECASE)
 

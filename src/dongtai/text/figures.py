@@ -1,6 +1,6 @@
 """Figures: find the numbers a text claims and decide whether a source states the same one.
 
-Pure functions, no I/O. Used by the verification gate (:mod:`dongtai.verify`).
+Pure functions, no I/O. Used by the verification gate (:mod:`dongtai.verify.gate`).
 
 Reading numbers
   * Full-width digits and "．％＄" are folded to ASCII and invisible marks (U+200B-U+200F,

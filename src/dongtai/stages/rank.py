@@ -8,7 +8,7 @@ where
 - recency is 1 for an item published at the end of the window, 0 at its start
   (the newest item of the story counts);
 - novelty is 1 for a new story and ``FOLLOW_UP_NOVELTY`` for a follow-up of a story an
-  earlier issue reported (see :mod:`dongtai.memory`).
+  earlier issue reported (see :mod:`dongtai.stages.recall`).
 
 Stories come back sorted by score, highest first (ties: more items, then id).
 """

@@ -8,8 +8,8 @@ Scope (what may support a claim)
   * the abstract, sentence by sentence: the items of one story — the first subsection
     whose items support all of the sentence's claims, else the one supporting most — so a
     figure or an organisation moved from one story's sentence into another's is caught.
-Support (what the claim kinds of :mod:`dongtai.claims` need)
-  * figure: an equal figure after normalisation (:func:`dongtai.figures.supports`:
+Support (what the claim kinds of :mod:`dongtai.verify.claims` need)
+  * figure: an equal figure after normalisation (:func:`dongtai.text.figures.supports`:
     units, scale, language, rounding and qualifier rules) whose clause names no other
     period; a figure with a direction needs a cited figure with the same direction, or
     one without direction when no cited item states the figure going the other way;
@@ -46,10 +46,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import tzinfo
 
-from dongtai.claims import Found, bigrams, sentence_at
-from dongtai.dates import When
 from dongtai.models import Briefing, Claim, Item, Reference, Section, Source, Verification
-from dongtai.support import SHANGHAI, Hit, Index
+from dongtai.text.dates import When
+from dongtai.verify.claims import Found, bigrams, sentence_at
+from dongtai.verify.support import SHANGHAI, Hit, Index
 
 __all__ = ["SHANGHAI", "Index", "Text", "check", "status", "texts", "verify", "verify_briefing"]
 

@@ -15,7 +15,7 @@ fail it. Kinds:
   drop_item  a paragraph stops citing the only reference that supports one of its claims
 
 Equivalent mutants are redrawn, never counted: a figure the rules of
-:mod:`dongtai.figures` read as still stated by the original ("约 40%" → "约 41%"); an
+:mod:`dongtai.text.figures` read as still stated by the original ("约 40%" → "约 41%"); an
 organisation, date or quotation that an item in the claim's scope does state. Every
 draw is seeded, so a run is repeatable.
 """
@@ -31,11 +31,11 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, TypeVar
 
-from dongtai.claims import CUE, quote_key
-from dongtai.dates import When, covers, extract_dates
-from dongtai.figures import extract_figures, supports
 from dongtai.models import Briefing, Claim, Verification
-from dongtai.verify import Index, verify_briefing
+from dongtai.text.dates import When, covers, extract_dates
+from dongtai.text.figures import extract_figures, supports
+from dongtai.verify.claims import CUE, quote_key
+from dongtai.verify.gate import Index, verify_briefing
 
 __all__ = ["KINDS", "Mutant", "Tally", "mutants", "overall", "run"]
 

@@ -1,18 +1,18 @@
 """Support: how each cited item bears on each claim, read once and cached.
 
 :class:`Index` holds the items a briefing cites (by reference number) as
-:class:`~dongtai.claims.Evidence`, with the lexicon of names, and answers
+:class:`~dongtai.verify.claims.Evidence`, with the lexicon of names, and answers
 :meth:`Index.hit`: the best :class:`Hit` of one item on one claim, cached by the claim's
 meaning so re-checking an edited briefing (or a mutant) re-reads only what changed.
 
-Rules per claim kind (the gate, :mod:`dongtai.verify`, decides across items):
+Rules per claim kind (the gate, :mod:`dongtai.verify.gate`, decides across items):
   * figure: every figure of the item with the same kind and base unit is compared —
     ``supports`` (value, scale, qualifier, rounding), no conflicting period, and a grade
     from the directions (same direction or none claimed: 2; none stated: 1; opposite:
     -1); an item stating the figure both ways grades 2, else the opposite wins over
     none. The context overlap (share of the claim's context bigrams in the figure's
     context) of the best-matching figure is recorded, and whether it supports the claim;
-  * date: a date of the item covering the claim (:func:`dongtai.dates.covers`, the
+  * date: a date of the item covering the claim (:func:`dongtai.text.dates.covers`, the
     item's publication year for dates without one), or, for a day, the item's
     publication date in the issue time zone;
   * organisation / person: the item names the entity, or the entity is its outlet (or a
@@ -27,12 +27,12 @@ from dataclasses import dataclass
 from datetime import tzinfo
 from zoneinfo import ZoneInfo
 
-from dongtai.claims import Evidence, Found, extract
-from dongtai.dates import When, conflicts, covers
-from dongtai.figures import base_unit, supports
 from dongtai.models import Item, Reference, Source
-from dongtai.names import Lexicon
 from dongtai.sources import load_registry
+from dongtai.text.dates import When, conflicts, covers
+from dongtai.text.figures import base_unit, supports
+from dongtai.text.names import Lexicon
+from dongtai.verify.claims import Evidence, Found, extract
 
 __all__ = ["SHANGHAI", "Hit", "Index"]
 

@@ -33,8 +33,8 @@ import httpx
 from dongtai.config import LlmSettings
 from dongtai.errors import LlmError
 from dongtai.models import Fallback, WriterReport
-from dongtai.writers.llmanswer import parse_answer
-from dongtai.writers.llmclient import Answer, ChatClient
+from dongtai.writers.llm.answer import parse_answer
+from dongtai.writers.llm.client import Answer, ChatClient
 
 __all__ = ["Ledger", "Reply", "ResponseCache", "Session"]
 

@@ -1,7 +1,7 @@
 """The prompts of the ``llm`` writer: versioned Jinja2 templates with JSON output schemas.
 
-Each task has ``prompts/<task>.<version>.j2`` (the user message) and
-``prompts/<task>.<version>.schema.json`` (the JSON object it must answer), shipped in the
+Each task has ``templates/<task>.<version>.j2`` (the user message) and
+``templates/<task>.<version>.schema.json`` (the JSON object it must answer), shipped in the
 package; ``system.<version>.j2`` is the system message of every task and ``repair``
 lists the verification failures of an answer to regenerate. Changing a template changes
 the rendered prompt and so its cache key: old answers are never replayed for a new prompt.
@@ -34,7 +34,7 @@ from typing import Any
 from jinja2 import Environment, StrictUndefined
 
 from dongtai.models import Item, Source, Story
-from dongtai.writers.llmclient import char_tokens, estimate_tokens
+from dongtai.writers.llm.client import char_tokens, estimate_tokens
 
 __all__ = [
     "VERSIONS",
@@ -74,7 +74,7 @@ _ENV = Environment(undefined=StrictUndefined, keep_trailing_newline=False, autoe
 
 @cache
 def _text(name: str) -> str:
-    return resources.files("dongtai.writers").joinpath("prompts", name).read_text("utf-8")
+    return resources.files("dongtai.writers.llm").joinpath("templates", name).read_text("utf-8")
 
 
 def schema(task: str) -> dict[str, Any]:

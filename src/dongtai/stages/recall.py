@@ -17,8 +17,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date
 
-from dongtai.figures import extract_figures, find_support
 from dongtai.models import Item, Record, Story
+from dongtai.text.figures import extract_figures, find_support
 
 
 class Recalled(Record):

@@ -1,6 +1,6 @@
 """Dates and periods: find the dates a text states and decide whether a source states them.
 
-Pure functions, no I/O. Used by claim extraction (:mod:`dongtai.claims`) and the gate.
+Pure functions, no I/O. Used by claim extraction (:mod:`dongtai.verify.claims`) and the gate.
 
 Reading dates (digits may be full-width; blanks allowed between the parts)
   * day: "2026 年 5 月 4 日", "5 月 4 日", "5月4号", "五月四日", "May 4", "May 4, 2026",
@@ -15,7 +15,7 @@ Reading dates (digits may be full-width; blanks allowed between the parts)
   * "今年" / "去年" / "明年" / "前年" right before a month, quarter or half give it a year
     relative to ``base_year`` (the item's publication year, or the issue's year).
   Not read as dates: a year alone ("2026 年", "in 2024"; years are exempt, see
-  :mod:`dongtai.figures`), weekdays, "today", durations ("3 个月").
+  :mod:`dongtai.text.figures`), weekdays, "today", durations ("3 个月").
 
 Support (:func:`covers`): every part the claim states must be stated alike by the
 evidence (a day and its month; a month; a quarter; a half). A claim's year must equal the
@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from dongtai.figures import fold
+from dongtai.text.figures import fold
 
 __all__ = ["When", "conflicts", "covers", "extract_dates", "period", "years_in"]
 

@@ -2,7 +2,7 @@
 never trusted blindly.
 
 Per story, the model sees only that story's items, numbered 1…n, trimmed to the token
-budget (:mod:`dongtai.writers.llmprompts`), and answers JSON (one task, one call):
+budget (:mod:`dongtai.writers.llm.prompts`), and answers JSON (one task, one call):
   * relevance (optional, ``llm.relevance``; stories of three items or more): items the
     model says do not report the story's event are left out while two items remain;
   * title: the section's title (in a paired section, the story's subsection title; the
@@ -13,12 +13,12 @@ budget (:mod:`dongtai.writers.llmprompts`), and answers JSON (one task, one call
   * implications (x.2): the analysis, citing the items it draws on;
 then, for the issue, the abstract: one sentence per story, from the texts written.
 
-Grounding: every text goes through the verification gate (:mod:`dongtai.writers.gate`).
+Grounding: every text goes through the verification gate (:mod:`dongtai.writers.llm.gate`).
 An answer with failures is regenerated once with its failures listed; a text that still
 fails falls back to the extractive writer's (title, paragraph, abstract sentence), and
 the issue's ``writer`` block records where and why. Sentences of an item addressed to a
 model ("ignore previous instructions…") are dropped first, for the prompts, the gate and
-the fallbacks alike (:func:`dongtai.writers.llmprompts.without_instructions`). A
+the fallbacks alike (:func:`dongtai.writers.llm.prompts.without_instructions`). A
 subsection title stays only with its own paragraph (generic titles carry no claim). An
 unusable answer (time-outs, 429/5xx after retries, refusal, empty or invalid JSON after
 one corrective retry) falls back the same way. Reference markers in a text ("[2]") are
@@ -48,7 +48,6 @@ from dongtai.models import (
     Story,
 )
 from dongtai.writers import WriteContext
-from dongtai.writers import llmprompts as prompts
 from dongtai.writers.extractive import (
     OWN_ATTRIBUTION,
     abstract_sentence,
@@ -56,9 +55,10 @@ from dongtai.writers.extractive import (
     story_paragraphs,
     story_title,
 )
-from dongtai.writers.gate import StoryGate
-from dongtai.writers.llmanswer import looks_refused
-from dongtai.writers.llmsession import Session
+from dongtai.writers.llm import prompts
+from dongtai.writers.llm.answer import looks_refused
+from dongtai.writers.llm.gate import StoryGate
+from dongtai.writers.llm.session import Session
 
 __all__ = ["LlmWriter"]
 

@@ -1,7 +1,7 @@
 """Re-check a briefing against the store, and say what the gate found in plain lines.
 
 Editors edit briefings, so any ``briefing.json`` — or the issue of a date — can be
-checked again, read-only, by the same gate as the pipeline (:mod:`dongtai.verify`):
+checked again, read-only, by the same gate as the pipeline (:mod:`dongtai.verify.gate`):
 
 * the items are the store's items at the references' URLs, with the syndicated copies
   the ``dedupe`` stage recorded for the briefing's date (so outlets named as "转载" keep
@@ -28,7 +28,7 @@ from dongtai.models import Briefing, Claim, Item, Verification
 from dongtai.pipeline import zone
 from dongtai.sources import load_registry
 from dongtai.store import open_store
-from dongtai.verify import Index, verify_briefing
+from dongtai.verify.gate import Index, verify_briefing
 
 __all__ = ["index_for", "issue_briefing", "read_briefing", "recheck", "report_lines"]
 

@@ -8,7 +8,7 @@ Layers, in order, each deterministic:
    for Chinese, 3 words for English) have Jaccard similarity ≥ ``NEAR_DUPLICATE``.
    Candidates come from MinHash LSH (``datasketch``), so the cost stays near-linear;
    every candidate is confirmed with the exact Jaccard similarity.
-(Reports of one event in different words are merged later, by :mod:`dongtai.cluster`.)
+(Reports of one event in different words are merged later, by :mod:`dongtai.stages.cluster`.)
 
 The kept item is the one from the outlet with the highest authority weight (the
 earliest published on a tie): it is the original more often than not. The others are

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from dongtai.models import SectionPlan, Story
-from dongtai.rank import coverage
+from dongtai.stages.rank import coverage
 
 RELATED = 0.3
 

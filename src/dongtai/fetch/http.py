@@ -15,7 +15,7 @@ Rules:
   is honoured when it is at most ``max_retry_after`` (also delaying other requests to
   that host), a longer one fails at once;
 - redirects are followed by hand, at most ``max_redirects``; a loop fails with the
-  chain; every hop passes the SSRF guard (:mod:`dongtai.netguard`) again;
+  chain; every hop passes the SSRF guard (:mod:`dongtai.fetch.netguard`) again;
 - bodies are streamed and cut at ``max_body_bytes`` of *decoded* bytes (gzip, deflate
   and brotli bombs included); a larger declared ``Content-Length`` fails before reading;
 - every failure is a :class:`FetchError` with a one-line reason.
@@ -34,7 +34,7 @@ import httpx
 
 from dongtai.config import FetchSettings
 from dongtai.errors import DongtaiError
-from dongtai.netguard import AddressPolicy, BlockedAddress, GuardedTransport
+from dongtai.fetch.netguard import AddressPolicy, BlockedAddress, GuardedTransport
 
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 REDIRECT_STATUS = frozenset({301, 302, 303, 307, 308})

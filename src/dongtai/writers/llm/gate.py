@@ -1,7 +1,7 @@
 """The verification gate applied to one story's texts before they enter the issue.
 
 A writer that does not trust its texts (the ``llm`` writer) checks each one with
-:func:`dongtai.verify.check`, the very gate the pipeline applies to the whole issue, in
+:func:`dongtai.verify.gate.check`, the very gate the pipeline applies to the whole issue, in
 the smallest briefing that holds it. The story's items are references 1…n (the numbers
 the model saw), and
   * a paragraph is the one paragraph of a one-section briefing, citing what it cites;
@@ -21,8 +21,8 @@ import re
 from collections.abc import Sequence
 
 from dongtai.models import Claim, Paragraph, Reference, Section, Story, Subsection
-from dongtai.typography import polish
-from dongtai.verify import Index, check
+from dongtai.text.typography import polish
+from dongtai.verify.gate import Index, check
 from dongtai.writers import WriteContext
 
 __all__ = ["StoryGate", "chinese_share"]

@@ -15,7 +15,7 @@ Rules:
 - a feed entry whose text is shorter than ``full_text_below`` characters, and every
   entry of an html listing or sitemap, gets its article page fetched (at most
   ``max_articles`` per source and run, newest first); the raw page is kept compressed
-  and the text and metadata extracted (:mod:`dongtai.extract`). When the article
+  and the text and metadata extracted (:mod:`dongtai.fetch.extract`). When the article
   cannot be fetched the entry is counted ``failed`` with the reason and retried next run;
 - an item's date is the feed's, else the page's, else the time it was first seen;
 - every item passes the ingest rules (:func:`dongtai.ingest.parse_lines`) exactly as a
@@ -38,9 +38,9 @@ from typing import Any
 
 from dongtai.config import Settings
 from dongtai.errors import DongtaiError, InputError
-from dongtai.extract import Article, extract_article
-from dongtai.feeds import Entry, Parsed, parse_feed, parse_listing, parse_sitemap
-from dongtai.fetch import Fetcher, FetchError, Response
+from dongtai.fetch.extract import Article, extract_article
+from dongtai.fetch.feeds import Entry, Parsed, parse_feed, parse_listing, parse_sitemap
+from dongtai.fetch.http import Fetcher, FetchError, Response
 from dongtai.ingest import parse_lines
 from dongtai.models import FetchRun, Source
 from dongtai.pipeline import zone

@@ -40,10 +40,10 @@ from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components
 from usearch.index import Index
 
-from dongtai.embedding import Embedder
-from dongtai.figures import extract_figures
-from dongtai.matching import Matcher
 from dongtai.models import Classified, Story
+from dongtai.text.embedding import Embedder
+from dongtai.text.figures import extract_figures
+from dongtai.text.matching import Matcher
 
 Vectors = npt.NDArray[np.float64]
 

@@ -2,24 +2,25 @@
 
 Pure functions, no I/O. :func:`extract` reads the claims of one text of the briefing;
 :class:`Evidence` holds the same readings of one item (title, summary, text). The gate
-(:mod:`dongtai.verify`) compares the two.
+(:mod:`dongtai.verify.gate`) compares the two.
 
 Kinds of claim
-  * ``figure``: numbers with units, magnitudes and qualifiers (:mod:`dongtai.figures`),
+  * ``figure``: numbers with units, magnitudes and qualifiers (:mod:`dongtai.text.figures`),
     each with a *direction* and a *period*:
     - direction: +1 / -1 when a rise or fall word (增长 上涨 提升 增至 rose up increase
       grew …; 下降 下跌 减少 降至 fell down decline dropped …) stands in the same clause
       within 16 characters before the figure with no other figure between, or within 16
       characters after it when no figure follows that word in the clause ("25% increase");
       else 0;
-    - period: the one month, quarter, half or year its clause names (:func:`dongtai.dates.period`);
+    - period: the one month, quarter, half or year its clause names
+      (:func:`~dongtai.text.dates.period`);
     - context: the character bigrams of the rest of its clause, digits left out (what
       the figure is said of: "日本增长" in "日本增长 4%");
-  * ``date``: days, months, quarters, halves (:mod:`dongtai.dates`); a year alone is exempt;
-  * ``organisation`` / ``person``: names of the lexicon (:mod:`dongtai.names`);
+  * ``date``: days, months, quarters, halves (:mod:`dongtai.text.dates`); a year alone is exempt;
+  * ``organisation`` / ``person``: names of the lexicon (:mod:`dongtai.text.names`);
   * ``quote``: a phrase between “”, 「」, 『』, 《》 or ASCII double quotes, of at least two
     letters or characters once blanks and punctuation are dropped.
-Exempt (never claims): what :mod:`dongtai.figures` exempts (numbers in URLs and e-mail
+Exempt (never claims): what :mod:`dongtai.text.figures` exempts (numbers in URLs and e-mail
 addresses, phone numbers, model names such as "H20"/"5G"/"RTX 4090", list and section
 markers "1.1"/"1."/"(2)", reference markers "[3]", years, times, ordinals "第一", dates as
 figures), process nodes ("3nm", "3 纳米": technology names), years standing alone,
@@ -39,10 +40,10 @@ from datetime import date
 from functools import cached_property
 from itertools import pairwise
 
-from dongtai.dates import When, extract_dates, period, years_in
-from dongtai.figures import Figure, extract_figures
 from dongtai.models import Item
-from dongtai.names import Lexicon, Mention
+from dongtai.text.dates import When, extract_dates, period, years_in
+from dongtai.text.figures import Figure, extract_figures
+from dongtai.text.names import Lexicon, Mention
 
 __all__ = [
     "CUE",

@@ -16,7 +16,7 @@ counts 1, and each concept counts once per item. Rules:
   headlines and exceed every off-topic example's by ``EXAMPLE_MARGIN``;
 - the reason names the concepts (and example similarity) that decided it.
 
-Names are found in one pass by :class:`dongtai.matching.Matcher` (Chinese names as
+Names are found in one pass by :class:`dongtai.text.matching.Matcher` (Chinese names as
 substrings, other names as whole words, acronyms case-sensitively).
 """
 
@@ -30,10 +30,10 @@ from typing import Any
 
 import yaml
 
-from dongtai.embedding import Embedder
 from dongtai.errors import ConfigError
-from dongtai.matching import Matcher
 from dongtai.models import Classified, Item
+from dongtai.text.embedding import Embedder
+from dongtai.text.matching import Matcher
 
 TITLE_WEIGHT = 3.0
 BODY_WEIGHT = 1.0

@@ -5,7 +5,7 @@ Pure functions from bytes to :class:`Entry` records; no I/O. Rules:
   XML); JSON Feed 1.0/1.1 is read here, since feedparser does not know it. A body
   that starts with ``{`` is taken as JSON Feed whatever the declared kind;
 - bytes whose encoding is declared nowhere (no HTTP charset, no XML declaration, no
-  BOM) and that are not UTF-8 are decoded by :mod:`dongtai.charset` first, so GBK or
+  BOM) and that are not UTF-8 are decoded by :mod:`dongtai.fetch.charset` first, so GBK or
   Big5 feeds without a charset read correctly;
 - an entry's URL is its ``link`` (else a ``guid`` that is a URL), made absolute against
   the feed URL; entries without an http(s) URL or a title are dropped, with a count;
@@ -35,8 +35,8 @@ import lxml.etree
 import lxml.html
 from cssselect import SelectorError
 
-from dongtai.charset import declared, decode, header_charset
 from dongtai.errors import DongtaiError
+from dongtai.fetch.charset import declared, decode, header_charset
 
 
 class ParseError(DongtaiError):

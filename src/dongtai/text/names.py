@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from dongtai.models import Item, Source
-from dongtai.typography import polish
+from dongtai.text.typography import polish
 
 __all__ = ["Lexicon", "Mention"]
 
