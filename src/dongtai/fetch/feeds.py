@@ -35,12 +35,8 @@ import lxml.etree
 import lxml.html
 from cssselect import SelectorError
 
-from dongtai.errors import DongtaiError
+from dongtai.errors import ParseError
 from dongtai.fetch.charset import declared, decode, header_charset
-
-
-class ParseError(DongtaiError):
-    """A document cannot be read as what its source says it is."""
 
 
 @dataclass(frozen=True)

@@ -33,8 +33,8 @@ from urllib.robotparser import RobotFileParser
 import httpx
 
 from dongtai.config import FetchSettings
-from dongtai.errors import DongtaiError
-from dongtai.fetch.netguard import AddressPolicy, BlockedAddress, GuardedTransport
+from dongtai.errors import BlockedAddress, FetchError
+from dongtai.fetch.netguard import AddressPolicy, GuardedTransport
 
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 REDIRECT_STATUS = frozenset({301, 302, 303, 307, 308})
@@ -44,16 +44,6 @@ ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9,"
     " text/xml;q=0.9, text/html;q=0.8, */*;q=0.5"
 )
-
-
-class FetchError(DongtaiError):
-    """A request that did not give a usable response; ``reason`` says why in one line."""
-
-    def __init__(self, reason: str, url: str = "", blocked: bool = False) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.url = url
-        self.blocked = blocked
 
 
 class _Retry(Exception):

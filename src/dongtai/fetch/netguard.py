@@ -30,16 +30,12 @@ import certifi
 import httpcore
 import httpx
 
-from dongtai.errors import DongtaiError
+from dongtai.errors import BlockedAddress, DongtaiError
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 _METADATA = (ipaddress.ip_network("169.254.0.0/16"), ipaddress.ip_network("fe80::/10"))
 _METADATA_V6 = ipaddress.ip_address("fd00:ec2::254")
-
-
-class BlockedAddress(DongtaiError):
-    """A connection was refused by the SSRF guard."""
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ Rules:
   and the text and metadata extracted (:mod:`dongtai.fetch.extract`). When the article
   cannot be fetched the entry is counted ``failed`` with the reason and retried next run;
 - an item's date is the feed's, else the page's, else the time it was first seen;
-- every item passes the ingest rules (:func:`dongtai.ingest.parse_lines`) exactly as a
+- every item passes the ingest rules (:func:`dongtai.ingest.store_lines`) exactly as a
   JSON Lines file would; a rejected entry is counted ``failed`` with the reason;
 - items are stored as they arrive: feed entries per source, article items one by one;
 - a ``folder`` source is a local directory of ``*.jsonl`` (item JSON Lines; a missing
@@ -37,15 +37,15 @@ from pathlib import Path
 from typing import Any
 
 from dongtai.config import Settings
-from dongtai.errors import DongtaiError, InputError
+from dongtai.errors import DongtaiError, FetchError, InputError
 from dongtai.fetch.extract import Article, extract_article
 from dongtai.fetch.feeds import Entry, Parsed, parse_feed, parse_listing, parse_sitemap
-from dongtai.fetch.http import Fetcher, FetchError, Response
-from dongtai.ingest import parse_lines
+from dongtai.fetch.http import Fetcher, Response
+from dongtai.ingest import Stored, store_lines
 from dongtai.models import FetchRun, Source
-from dongtai.pipeline import zone
 from dongtai.sources import Registry
 from dongtai.store import Store
+from dongtai.zones import zone
 
 FEED_KINDS = ("rss", "atom", "json-feed")
 MAX_CHILD_SITEMAPS = 5
@@ -69,6 +69,10 @@ class _Tally:
         self.failed += 1
         if len(self.reasons) < MAX_REASONS:
             self.reasons.append(reason)
+
+    def add(self, stored: Stored) -> None:
+        self.new += stored.new
+        self.unchanged += stored.already
 
     def run(self, source_id: str, started: datetime) -> FetchRun:
         status = "failed" if self.fatal else "unchanged" if self.not_modified else "ok"
@@ -112,11 +116,11 @@ def fetch_sources(
     """Fetch ``sources`` into ``store``; one :class:`FetchRun` per source, in order."""
     chosen = list(sources)
     store.save_sources(registry.sources.values())
-    run = _Run(settings, store, registry, progress)
+    run = _FetchSession(settings, store, registry, progress)
     return asyncio.run(run.all(chosen, allow_private))
 
 
-class _Run:
+class _FetchSession:
     def __init__(
         self,
         settings: Settings,
@@ -236,12 +240,13 @@ class _Run:
         if not records:
             return
         lines = [json.dumps(r, ensure_ascii=False) for r in records]
-        parsed = parse_lines(lines, self.registry, self.tz, self.settings.default_weight)
-        for error in parsed.errors:
+        stored = self._store_lines(lines)
+        for error in stored.errors:
             tally.fail(f"{records[error.line - 1]['url']}: {error.reason}")
-        added = self.store.add_items(parsed.items)
-        tally.new += sum(added)
-        tally.unchanged += len(added) - sum(added)
+        tally.add(stored)
+
+    def _store_lines(self, lines: list[str]) -> Stored:
+        return store_lines(self.store, lines, self.registry, self.tz, self.settings.default_weight)
 
     # local folders -----------------------------------------------------------------------
 
@@ -262,12 +267,10 @@ class _Run:
             tally.fail(f"{path.name}: cannot read: {exc}")
             return
         lines = [_with_source(line, source.id) for line in lines]
-        parsed = parse_lines(lines, self.registry, self.tz, self.settings.default_weight)
-        for error in parsed.errors:
+        stored = self._store_lines(lines)
+        for error in stored.errors:
             tally.fail(f"{path.name}:{error.line}: {error.reason}")
-        added = self.store.add_items(parsed.items)
-        tally.new += sum(added)
-        tally.unchanged += len(added) - sum(added)
+        tally.add(stored)
 
     def _html_file(self, source: Source, path: Path, tally: _Tally) -> None:
         try:

@@ -32,6 +32,7 @@ import yaml
 
 from dongtai.errors import ConfigError
 from dongtai.models import Classified, Item
+from dongtai.sources import read_yaml
 from dongtai.text.embedding import Embedder
 from dongtai.text.matching import Matcher
 
@@ -76,7 +77,7 @@ def load_topics(home: Path | None = None) -> Topics:
     else:
         text = resources.files("dongtai").joinpath(f"data/{TOPICS_FILE}").read_text("utf-8")
     try:
-        data: Any = yaml.safe_load(text)
+        data: Any = read_yaml(text)
         on = tuple(_topic(k, v) for k, v in data["topics"].items())
         off = tuple(_topic(k, v) for k, v in (data.get("off_topic") or {}).items())
     except (yaml.YAMLError, KeyError, TypeError, AttributeError) as exc:

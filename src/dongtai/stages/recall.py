@@ -1,4 +1,4 @@
-"""Memory: what earlier issues already reported is not reported again, unless it brings
+"""Recall: what earlier issues already reported is not reported again, unless it brings
 new facts; then it is a follow-up ("续报") linked to the earlier issue.
 
 The pipeline clusters the day's items together with the items that earlier issues

@@ -25,10 +25,10 @@ from pydantic import ValidationError
 from dongtai.config import Settings
 from dongtai.errors import InputError
 from dongtai.models import Briefing, Claim, Item, Verification
-from dongtai.pipeline import zone
 from dongtai.sources import load_registry
 from dongtai.store import open_store
 from dongtai.verify.gate import Index, verify_briefing
+from dongtai.zones import zone
 
 __all__ = ["index_for", "issue_briefing", "read_briefing", "recheck", "report_lines"]
 

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dongtai.config import LLM_TASKS, Settings
+from dongtai.config import LLM_TASKS, LlmSettings, Settings
 from dongtai.errors import ConfigError
 from dongtai.models import (
     Draft,
@@ -103,11 +103,25 @@ class LlmWriter:
 
     name = "llm"
 
+    def __init__(self, llm: LlmSettings, cache_dir: Path, bulletin: str) -> None:
+        self.llm = llm
+        self.cache_dir = cache_dir
+        self.bulletin = bulletin
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> LlmWriter:
+        """The writer of the configured endpoint; a clear error when none is set."""
+        if not settings.llm.base_url or not settings.llm.model:
+            raise ConfigError(
+                "the llm writer needs an endpoint and a model: set DONGTAI_LLM_BASE_URL and "
+                "DONGTAI_LLM_MODEL (or base_url and model under [llm] in dongtai.toml)"
+            )
+        return cls(settings.llm, _cache_dir(settings), settings.branding.title)
+
     def write(self, plans: Sequence[SectionPlan], context: WriteContext) -> Draft:
-        settings = _settings(context)
-        session = Session(settings.llm, _cache_dir(settings))
+        session = Session(self.llm, self.cache_dir)
         try:
-            return self._write(plans, context, session, settings.branding.title)
+            return self._write(plans, context, session, self.bulletin)
         finally:
             session.close()
 
@@ -136,18 +150,6 @@ class LlmWriter:
             sections=tuple(sections),
             report=report.model_copy(update={"left_out": left_out}),
         )
-
-
-def _settings(context: WriteContext) -> Settings:
-    settings = context.settings
-    if settings is None:
-        raise ConfigError("the llm writer needs the run's settings in its context")
-    if not settings.llm.base_url or not settings.llm.model:
-        raise ConfigError(
-            "the llm writer needs an endpoint and a model: set DONGTAI_LLM_BASE_URL and "
-            "DONGTAI_LLM_MODEL (or base_url and model under [llm] in dongtai.toml)"
-        )
-    return settings
 
 
 def _cache_dir(settings: Settings) -> Path:
