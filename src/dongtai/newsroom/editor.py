@@ -1,0 +1,239 @@
+"""The editor's desk: today's draft as revisions, re-verified on every save, approved
+and published, corrected by new versions. A thin layer over the store and the gate.
+
+Rules it applies:
+
+* the draft of a date is its latest revision; the first is the pipeline's build (a
+  later build of an unpublished date becomes a new revision, authored "pipeline");
+* every edit (a text, a section dropped or moved) is saved as a new revision after the
+  whole briefing is verified again by the same gate as the pipeline
+  (:func:`dongtai.verify.verify`, items read from the store with their syndicated
+  copies); the revision keeps the new verification;
+* approval needs a passing verification or an override with a stated reason, and —
+  once a date is published — a correction note; approving the revision already
+  published is refused. It renders every format into ``HOME/briefings/D/v{n}/`` (kept
+  for ever), copies them to ``HOME/briefings/D/`` (what readers download), then records
+  the publication;
+* every action is logged in ``desk_changes``: who, when, what, the text before and
+  after (a section's title for drops and moves).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from pydantic import ValidationError
+from sqlalchemy import select
+
+from dongtai.errors import InputError
+from dongtai.models import Briefing, Item, Verification
+from dongtai.newsroom import Newsroom, revise
+from dongtai.render import render_all
+from dongtai.store.desk import Publication, Revision
+from dongtai.store.schema import BriefingRow, StoryRow
+from dongtai.verify import status, verify
+
+__all__ = ["DOWNLOADS", "Draft", "Editor", "StoryView"]
+
+DOWNLOADS = ("html", "pdf", "docx", "json")
+PIPELINE = "pipeline"
+
+
+@dataclass(frozen=True)
+class Draft:
+    revision: Revision
+    briefing: Briefing
+    publications: tuple[Publication, ...]
+
+    @property
+    def published_revision(self) -> int | None:
+        return self.publications[-1].revision_id if self.publications else None
+
+
+@dataclass(frozen=True)
+class StoryView:
+    id: str
+    topic: str
+    title: str
+    score: float
+    reasons: tuple[str, ...]
+    item_urls: tuple[str, ...]
+    outlets: tuple[str, ...]
+    selected: bool
+
+
+class Editor:
+    """The desk's actions on the newsroom's store (module rules)."""
+
+    def __init__(self, newsroom: Newsroom) -> None:
+        self.newsroom = newsroom
+        self.desk = newsroom.desk
+
+    # reading -----------------------------------------------------------------------
+    def draft(self, day: date) -> Draft:
+        """The current draft of ``day`` (seeded from the pipeline's build)."""
+        latest = self.desk.latest_revision(day)
+        publications = tuple(self.desk.publications(day))
+        built = self._build(day)
+        if latest is None or (
+            built is not None and not publications and built[1] > latest.created_at
+        ):
+            if built is None:
+                raise InputError(f"no briefing for {day}: build it first (dongtai brief)")
+            latest = self.desk.add_revision(
+                day, built[0].model_dump(mode="json"), built[2], PIPELINE, "built by the pipeline"
+            )
+        return Draft(latest, Briefing.model_validate(latest.document), publications)
+
+    def _build(self, day: date) -> tuple[Briefing, datetime, str] | None:
+        with self.desk.store._session() as session:
+            row = session.get(BriefingRow, day)
+            if row is None:
+                return None
+            created = row.created_at
+            if created.tzinfo is None:
+                created = created.replace(tzinfo=UTC)
+            return Briefing.model_validate(row.document), created, row.status
+
+    def stories(self, day: date, briefing: Briefing) -> list[StoryView]:
+        """Every ranked story of the window, best first, and whether the issue has it."""
+        cited = {ref.url for ref in briefing.references}
+        query = select(StoryRow).where(StoryRow.issue_date == day).order_by(StoryRow.score.desc())
+        with self.desk.store._session() as session:
+            return [
+                StoryView(
+                    row.id,
+                    row.topic,
+                    row.title,
+                    row.score,
+                    tuple(row.reasons),
+                    tuple(row.item_urls),
+                    tuple(row.outlets),
+                    bool(cited.intersection(row.item_urls)),
+                )
+                for row in session.scalars(query)
+            ]
+
+    # editing -----------------------------------------------------------------------
+    def edit_text(self, day: date, pointer: str, text: str, user: str) -> Revision:
+        draft = self.draft(day)
+        before = revise.text_at(draft.briefing, pointer)
+        if text.strip() == before:
+            return draft.revision
+        edited = revise.with_text(draft.briefing, pointer, text)
+        return self._save(edited, user, "edit", pointer, before, text.strip())
+
+    def drop_section(self, day: date, index: int, user: str) -> Revision:
+        briefing = self.draft(day).briefing
+        edited = revise.drop_section(briefing, index)
+        title = briefing.sections[index].title
+        return self._save(edited, user, "drop", f"/sections/{index}", title, "")
+
+    def move_section(self, day: date, index: int, to: int, user: str) -> Revision:
+        briefing = self.draft(day).briefing
+        edited = revise.move_section(briefing, index, to)
+        title = briefing.sections[index].title
+        return self._save(edited, user, "move", f"/sections/{index}", title, f"→ {to + 1}")
+
+    def _save(
+        self, briefing: Briefing, user: str, action: str, target: str, before: str, after: str
+    ) -> Revision:
+        checked = briefing.model_copy(update={"verification": self.reverify(briefing)})
+        day = briefing.date
+        revision = self.desk.add_revision(
+            day, checked.model_dump(mode="json"), status(checked.verification), user, action
+        )
+        self.desk.record(day, user, action, target, before, after)
+        return revision
+
+    def reverify(self, briefing: Briefing) -> Verification:
+        """The gate's verdict on ``briefing``, against the items of the store."""
+        n = self.newsroom
+        items = n.store.items_by_url(ref.url for ref in briefing.references)
+        for item in _with_copies(n.store.load_stage(briefing.date, "dedupe")):
+            if item.url in items:
+                items[item.url] = items[item.url].model_copy(update={"copies": item.copies})
+        return verify(
+            briefing.abstract,
+            briefing.sections,
+            briefing.references,
+            items,
+            names=n.organisation_names,
+            sources=n.sources().values(),
+            tz=n.tz,
+            issue_year=briefing.date.year,
+        )
+
+    def label_stories(self, day: date, item_a: str, item_b: str, label: str, user: str) -> None:
+        """Record that two items report the same event (``same``) or not (``different``)."""
+        if label not in ("same", "different"):
+            raise InputError(f"a story label is 'same' or 'different', not {label!r}")
+        if item_a == item_b:
+            raise InputError("a label needs two different items")
+        self.desk.add_story_label(day, item_a, item_b, label, user)
+        self.desk.record(day, user, f"label-{label}", "stories", item_a, item_b)
+
+    # approving ---------------------------------------------------------------------
+    def approve(
+        self, day: date, user: str, override_reason: str = "", correction: str = ""
+    ) -> Publication:
+        """Publish the draft of ``day`` (module rules)."""
+        draft = self.draft(day)
+        briefing = draft.briefing
+        override_reason, correction = override_reason.strip(), correction.strip()
+        if not briefing.verification.passed:
+            if not override_reason:
+                raise InputError(
+                    f"{len(briefing.verification.unsupported)} claim(s) failed verification: "
+                    "fix them, or approve with an override and its reason"
+                )
+            check = briefing.verification.model_copy(update={"allow_unverified": True})
+            briefing = briefing.model_copy(update={"verification": check})
+        if draft.publications:
+            if draft.published_revision == draft.revision.id:
+                raise InputError("this revision is already published: edit it first")
+            if not correction:
+                raise InputError("a published issue changes only by a correction: say what")
+        version = len(draft.publications) + 1
+        self._render(briefing, version)
+        publication = self.desk.add_publication(draft.revision, user, correction, override_reason)
+        after = f"v{publication.version} (revision {draft.revision.number})"
+        self.desk.record(day, user, "approve", "issue", correction or override_reason, after)
+        return publication
+
+    def _render(self, briefing: Briefing, version: int) -> None:
+        settings = self.newsroom.settings
+        formats = list(dict.fromkeys([*settings.formats, *DOWNLOADS]))
+        issue_dir = settings.briefings_dir / briefing.date.isoformat()
+        kept = issue_dir / f"v{version}"
+        paths = render_all(briefing, settings.branding_in_home(), formats, kept)
+        for path in paths:
+            _copy_atomically(path, issue_dir / path.name)
+
+
+def _copy_atomically(source: Path, target: Path) -> None:
+    temp = target.with_name(f".{target.name}.tmp")
+    try:
+        shutil.copyfile(source, temp)
+        os.replace(temp, target)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            temp.unlink()
+
+
+def _with_copies(payload: object) -> list[Item]:
+    """Items of a stored ``dedupe`` output that carry syndicated copies."""
+    if not isinstance(payload, list):
+        return []
+    out = []
+    for entry in payload:
+        with contextlib.suppress(ValidationError):
+            item = Item.model_validate(entry)
+            if item.copies:
+                out.append(item)
+    return out
