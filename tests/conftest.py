@@ -17,6 +17,8 @@ from dongtai.ingest import parse_lines
 from dongtai.sources import load_registry
 from dongtai.store import Store, open_store
 
+pytest_plugins = ["tests.websupport"]  # web app workspaces (SQLite and PostgreSQL)
+
 DEMO_DATE = date(2026, 5, 6)
 SAMPLE = resources.files("dongtai").joinpath("data/sample/sample-2026-05-06.jsonl")
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"

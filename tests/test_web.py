@@ -16,7 +16,7 @@ from dongtai.models import Briefing
 from dongtai.store import open_store
 from dongtai.web.app import CSP
 from tests.conftest import DEMO_DATE
-from tests.websupport import client, pg_template, sqlite_workspace, workspace  # noqa: F401
+from tests.websupport import client
 
 DAY = DEMO_DATE.isoformat()
 
