@@ -215,3 +215,32 @@ def test_only_briefing_texts_can_be_edited(sqlite_workspace: Settings, pointer: 
     page = web.post(f"/desk/{DAY}/edit", data={"pointer": pointer, "text": "x", "csrf": csrf})
     assert 'role="alert"' in page.text
     assert Newsroom(sqlite_workspace).desk.changes(DEMO_DATE) == []
+
+
+def test_the_desk_verdict_is_the_gate_verdict_on_a_fresh_index(
+    sqlite_workspace: Settings,
+) -> None:
+    """Saves reuse the gate's index of the cited items; the verdict must not change."""
+    from dongtai.verify import verify
+
+    newsroom = Newsroom(sqlite_workspace)
+    editor = Editor(newsroom)
+    original = _draft_text(sqlite_workspace, SEMI)
+    for text in (original.replace("13%", "31%"), original):
+        editor.edit_text(DEMO_DATE, SEMI, text, "alice")
+        briefing = editor.draft(DEMO_DATE).briefing
+        items = newsroom.store.items_by_url(r.url for r in briefing.references)
+        fresh = verify(
+            briefing.abstract,
+            briefing.sections,
+            briefing.references,
+            items,
+            names=newsroom.organisation_names,
+            sources=newsroom.sources().values(),
+            tz=newsroom.tz,
+            issue_year=briefing.date.year,
+        )
+        assert [c.text for c in briefing.verification.unsupported] == [
+            c.text for c in fresh.unsupported
+        ]
+        assert briefing.verification.checked == fresh.checked

@@ -15,6 +15,7 @@ read once through :class:`dongtai.pipeline.Run`. The parts:
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from datetime import date
 from functools import cached_property
@@ -22,6 +23,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from dongtai.config import Settings
+from dongtai.newsroom.issues import visible
 from dongtai.pipeline import Run
 from dongtai.store import Store, open_store
 from dongtai.store.desk import Desk
@@ -32,10 +34,26 @@ __all__ = ["Newsroom"]
 class Newsroom:
     """Settings, store and workspace data shared by readers' pages and the desk."""
 
+    SHOWN_TTL = 2.0  # seconds a list of reader-visible issues is reused
+
     def __init__(self, settings: Settings, store: Store | None = None) -> None:
         self.settings = settings
         self.store = store or open_store(settings.db_url)
         self.desk = Desk(self.store)
+        self._shown: tuple[float, dict[date, str]] | None = None
+
+    def shown(self) -> dict[date, str]:
+        """The reader-visible issues (:func:`~dongtai.newsroom.issues.visible`), reused for
+        ``SHOWN_TTL`` seconds: a build by another process shows within that time, the
+        desk's own publications at once (:meth:`changed`)."""
+        moment = time.monotonic()
+        if self._shown is None or moment - self._shown[0] > self.SHOWN_TTL:
+            self._shown = (moment, visible(self.desk))
+        return self._shown[1]
+
+    def changed(self) -> None:
+        """Forget the cached list of visible issues (after a publication)."""
+        self._shown = None
 
     @cached_property
     def run(self) -> Run:

@@ -7,8 +7,9 @@ Rules it applies:
   later build of an unpublished date becomes a new revision, authored "pipeline");
 * every edit (a text, a section dropped or moved) is saved as a new revision after the
   whole briefing is verified again by the same gate as the pipeline
-  (:func:`dongtai.verify.verify`, items read from the store with their syndicated
-  copies); the revision keeps the new verification;
+  (:func:`dongtai.verify.check` on an :class:`~dongtai.verify.Index` of the items read
+  from the store with their syndicated copies, as :func:`dongtai.verify.verify` builds
+  it); the revision keeps the new verification;
 * approval needs a passing verification or an override with a stated reason, and —
   once a date is published — a correction note; approving the revision already
   published is refused. It renders every format into ``HOME/briefings/D/v{n}/`` (kept
@@ -23,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -31,16 +33,17 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from dongtai.errors import InputError
-from dongtai.models import Briefing, Item, Verification
+from dongtai.models import Briefing, Item, Reference, Verification
 from dongtai.newsroom import Newsroom, revise
 from dongtai.render import render_all
 from dongtai.store.desk import Publication, Revision
 from dongtai.store.schema import BriefingRow, StoryRow
-from dongtai.verify import status, verify
+from dongtai.verify import Index, check, status
 
 __all__ = ["DOWNLOADS", "Draft", "Editor", "StoryView"]
 
 DOWNLOADS = ("html", "pdf", "docx", "json")
+INDEX_TTL = 300.0
 PIPELINE = "pipeline"
 
 
@@ -73,32 +76,33 @@ class Editor:
     def __init__(self, newsroom: Newsroom) -> None:
         self.newsroom = newsroom
         self.desk = newsroom.desk
+        self._cache: dict[tuple[date, tuple[Reference, ...]], tuple[float, Index]] = {}
 
     # reading -----------------------------------------------------------------------
     def draft(self, day: date) -> Draft:
         """The current draft of ``day`` (seeded from the pipeline's build)."""
         latest = self.desk.latest_revision(day)
         publications = tuple(self.desk.publications(day))
-        built = self._build(day)
-        if latest is None or (
-            built is not None and not publications and built[1] > latest.created_at
-        ):
-            if built is None:
-                raise InputError(f"no briefing for {day}: build it first (dongtai brief)")
-            latest = self.desk.add_revision(
-                day, built[0].model_dump(mode="json"), built[2], PIPELINE, "built by the pipeline"
-            )
+        built = self._built_at(day)
+        if latest is None or (built is not None and not publications and built > latest.created_at):
+            latest = self._seed(day)
         return Draft(latest, Briefing.model_validate(latest.document), publications)
 
-    def _build(self, day: date) -> tuple[Briefing, datetime, str] | None:
+    def _built_at(self, day: date) -> datetime | None:
+        query = select(BriefingRow.created_at).where(BriefingRow.issue_date == day)
         with self.desk.store._session() as session:
-            row = session.get(BriefingRow, day)
-            if row is None:
-                return None
-            created = row.created_at
-            if created.tzinfo is None:
-                created = created.replace(tzinfo=UTC)
-            return Briefing.model_validate(row.document), created, row.status
+            created = session.scalar(query)
+        if created is None:
+            return None
+        return created if created.tzinfo else created.replace(tzinfo=UTC)
+
+    def _seed(self, day: date) -> Revision:
+        """The pipeline's build of ``day`` as a new revision."""
+        stored = self.newsroom.store.load_briefing(day)
+        if stored is None:
+            raise InputError(f"no briefing for {day}: build it first (dongtai brief)")
+        document = stored[0].model_dump(mode="json")
+        return self.desk.add_revision(day, document, stored[1], PIPELINE, "built by the pipeline")
 
     def stories(self, day: date, briefing: Briefing) -> list[StoryView]:
         """Every ranked story of the window, best first, and whether the issue has it."""
@@ -153,21 +157,33 @@ class Editor:
 
     def reverify(self, briefing: Briefing) -> Verification:
         """The gate's verdict on ``briefing``, against the items of the store."""
+        index = self._index(briefing)
+        return check(
+            briefing.abstract,
+            briefing.sections,
+            briefing.references,
+            index,
+            briefing.date.year,
+        )
+
+    def _index(self, briefing: Briefing) -> Index:
+        """The gate's index of the cited items (with their syndicated copies), reused
+        while the references stay the same: an editor saves many times in a row, items
+        never change once stored, and the index only caches what the items state."""
+        key = (briefing.date, tuple(briefing.references))
+        cached = self._cache.get(key)
+        if cached and time.monotonic() - cached[0] < INDEX_TTL:
+            return cached[1]
         n = self.newsroom
         items = n.store.items_by_url(ref.url for ref in briefing.references)
         for item in _with_copies(n.store.load_stage(briefing.date, "dedupe")):
             if item.url in items:
                 items[item.url] = items[item.url].model_copy(update={"copies": item.copies})
-        return verify(
-            briefing.abstract,
-            briefing.sections,
-            briefing.references,
-            items,
-            names=n.organisation_names,
-            sources=n.sources().values(),
-            tz=n.tz,
-            issue_year=briefing.date.year,
+        index = Index.build(
+            briefing.references, items, n.organisation_names, n.sources().values(), n.tz
         )
+        self._cache = {key: (time.monotonic(), index)}
+        return index
 
     def label_stories(self, day: date, item_a: str, item_b: str, label: str, user: str) -> None:
         """Record that two items report the same event (``same``) or not (``different``)."""
@@ -202,6 +218,7 @@ class Editor:
         version = len(draft.publications) + 1
         self._render(briefing, version)
         publication = self.desk.add_publication(draft.revision, user, correction, override_reason)
+        self.newsroom.changed()
         after = f"v{publication.version} (revision {draft.revision.number})"
         self.desk.record(day, user, "approve", "issue", correction or override_reason, after)
         return publication

@@ -104,9 +104,10 @@ def _orgs(briefing: Briefing, prefix: str) -> str:
     return f" {' '.join(found)} " if found else ""
 
 
-def sync(desk: Desk) -> int:
-    """Bring the index up to date with the issues readers see; how many dates changed."""
-    shown = visible(desk)
+def sync(desk: Desk, shown: dict[date, str] | None = None) -> int:
+    """Bring the index up to date with the issues readers see (``shown``: their
+    signatures, default :func:`visible`); how many dates changed."""
+    shown = visible(desk) if shown is None else shown
     indexed = desk.search_signatures()
     changed = 0
     for day, signature in shown.items():

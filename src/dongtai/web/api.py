@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel
 
 from dongtai.models import Briefing
-from dongtai.newsroom.issues import load_issue, visible
+from dongtai.newsroom.issues import load_issue
 from dongtai.web.app import room
 
 router = APIRouter(prefix="/api", tags=["issues"])
@@ -30,7 +30,7 @@ def list_issues(request: Request) -> list[IssueSummary]:
         IssueSummary(
             date=d, url=f"/issues/{d.isoformat()}", json_url=f"/api/issues/{d.isoformat()}"
         )
-        for d in visible(room(request).desk)
+        for d in room(request).shown()
     ]
 
 

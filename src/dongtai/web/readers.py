@@ -19,7 +19,7 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from dongtai.models import Briefing
 from dongtai.newsroom import Newsroom, search
-from dongtai.newsroom.issues import Issue, load_issue, visible
+from dongtai.newsroom.issues import Issue, load_issue
 from dongtai.plugins import RENDERERS, load
 from dongtai.render.html import page_context
 from dongtai.web.app import page, room
@@ -50,7 +50,7 @@ def issue_or_404(request: Request, day: date) -> Issue:
 
 @router.get("/", response_class=HTMLResponse)
 def latest(request: Request) -> Response:
-    shown = visible(room(request).desk)
+    shown = room(request).shown()
     if not shown:
         return page(
             request,
@@ -65,7 +65,7 @@ def latest(request: Request) -> Response:
 @router.get("/issues", response_class=HTMLResponse)
 def archive(request: Request) -> Response:
     months: dict[str, list[tuple[date, str]]] = {}
-    for day in visible(room(request).desk):
+    for day in room(request).shown():
         months.setdefault(f"{day.year} 年 {day.month} 月", []).append((day, f"{day.day} 日"))
     return page(request, "archive.html.j2", months=list(months.items()))
 
@@ -94,7 +94,7 @@ def download(request: Request, day: str, ext: str) -> Response:
 def search_page(request: Request, q: str = "") -> Response:
     desk = room(request).desk
     query = q.strip()[:200]
-    search.sync(desk)
+    search.sync(desk, room(request).shown())
     hits = search.search(desk, query) if query else []
     return page(
         request,
@@ -112,7 +112,7 @@ def topic_page(request: Request, topic: str) -> Response:
     name = newsroom.topic_names.get(topic)
     if name is None:
         raise HTTPException(404, f"没有这个主题：{topic}")
-    search.sync(newsroom.desk)
+    search.sync(newsroom.desk, newsroom.shown())
     hits = [_hit(d) for d in newsroom.desk.docs_on_topic(topic)]
     return page(request, "list.html.j2", heading=name, hits=hits, empty="这个主题还没有报道。")
 
@@ -123,7 +123,7 @@ def organisation_page(request: Request, name: str) -> Response:
     org = newsroom.organisation_id(name)
     if org is None:
         raise HTTPException(404, f"不认识这个机构：{name}")
-    search.sync(newsroom.desk)
+    search.sync(newsroom.desk, newsroom.shown())
     hits = [_hit(d) for d in newsroom.desk.docs_naming(org)]
     heading = newsroom.organisation_labels.get(org, name)
     return page(request, "list.html.j2", heading=heading, hits=hits, empty="还没有报道提到它。")
@@ -141,7 +141,7 @@ def feed(request: Request) -> Response:
     ET.SubElement(root, "link", href=base + "/")
     updated = ET.SubElement(root, "updated")
     newest = datetime(1970, 1, 1, tzinfo=UTC)
-    for day in list(visible(newsroom.desk))[:FEED_ENTRIES]:
+    for day in list(newsroom.shown())[:FEED_ENTRIES]:
         issue = load_issue(newsroom.desk, day)
         if issue is None:
             continue
