@@ -1,0 +1,18 @@
+"""Publishing: the daily run, approval, channels (plugins), the delivery log, notices.
+
+Library entry points (the CLI and the web app call these):
+
+- :func:`approve` — an editor approves the current version of an issue;
+- :func:`publish` — send an approved (or, in auto mode, verified) issue to its channels,
+  each delivery once (see :mod:`dongtai.publish.deliver`);
+- :func:`run_day` — fetch → brief → approval or publish, resumable and locked per date
+  (see :mod:`dongtai.publish.run`);
+- :mod:`dongtai.publish.schedule` — the day at configured times (APScheduler).
+"""
+
+from __future__ import annotations
+
+from dongtai.publish.approval import approve, latest_approval
+from dongtai.publish.issue import PublishError
+
+__all__ = ["PublishError", "approve", "latest_approval"]
