@@ -12,7 +12,22 @@ Library entry points (the CLI and the web app call these):
 
 from __future__ import annotations
 
+from datetime import date
+from typing import TYPE_CHECKING
+
 from dongtai.publish.approval import approve, latest_approval
 from dongtai.publish.issue import PublishError
 
-__all__ = ["PublishError", "approve", "latest_approval"]
+if TYPE_CHECKING:
+    from dongtai.config import Settings
+    from dongtai.publish.deliver import Report
+
+__all__ = ["PublishError", "approve", "latest_approval", "publish"]
+
+
+def publish(settings: Settings, issue_date: date, channels: list[str] | None = None) -> Report:
+    """Send the issue of ``issue_date`` to ``channels`` (default: ``publish.channels``);
+    each delivery once (see :mod:`dongtai.publish.deliver`)."""
+    from dongtai.publish.deliver import publish_issue
+
+    return publish_issue(settings, issue_date, channels)

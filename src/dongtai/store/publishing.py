@@ -276,6 +276,11 @@ class Ledger:
             session.flush()
             return _delivery(row)
 
+    def delivery_attempts(self, key: str) -> int:
+        with self.store._session() as session:
+            row = session.scalars(select(DeliveryRow).where(DeliveryRow.key == key)).one()
+            return row.attempts
+
     def deliveries(self, issue_date: date | None = None) -> list[Delivery]:
         """Deliveries (of one date), oldest first."""
         query = select(DeliveryRow).order_by(DeliveryRow.id)
