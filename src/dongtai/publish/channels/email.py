@@ -104,6 +104,8 @@ class EmailChannel(Channel):
             raise _smtp_error("SMTP", exc.smtp_code, exc.smtp_error) from exc
         except ssl.SSLError as exc:
             raise DeliveryError(f"TLS failed: {exc}") from exc
+        except smtplib.SMTPNotSupportedError as exc:  # e.g. no AUTH offered: settings
+            raise DeliveryError(f"SMTP server: {exc}") from exc
         except (smtplib.SMTPException, OSError) as exc:  # dropped, refused, timed out
             failure = f"SMTP connection failed: {type(exc).__name__}: {exc}"
             raise DeliveryError(failure, transient=True) from exc
