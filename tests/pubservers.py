@@ -17,8 +17,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+import yaml
 
 
 @dataclass
@@ -188,3 +191,28 @@ def webhook(secret: str) -> Script:
         return 202, {}, b"queued"
 
     return handle
+
+
+def folder_registry(
+    home: Path, folder: Path, lines: list[str], extra: tuple[dict[str, str], ...] = ()
+) -> None:
+    """``HOME/sources.yaml`` with a ``folder`` source ``local`` reading ``folder``, plus
+    the outlets of ``lines`` the shipped registry lacks (a folder fetch stores items of
+    registered outlets only)."""
+    from dongtai.ingest import parse_lines
+    from dongtai.pipeline import zone
+    from dongtai.sources import load_registry
+
+    parsed = parse_lines(lines, load_registry(home), zone("Asia/Shanghai"), 0.4)
+    outlets = [{"id": s.id, "name_en": s.name_en, "name_zh": s.name_zh, "language": s.language}
+               for s in parsed.new_sources.values()]  # fmt: skip
+    local = {
+        "id": "local",
+        "name_en": "Local",
+        "name_zh": "本地",
+        "kind": "folder",
+        "url": str(folder),
+    }
+    home.mkdir(parents=True, exist_ok=True)
+    data = {"sources": [local, *extra, *outlets]}
+    (home / "sources.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")

@@ -21,8 +21,9 @@ from dongtai.publish.issue import PublishError
 if TYPE_CHECKING:
     from dongtai.config import Settings
     from dongtai.publish.deliver import Report
+    from dongtai.publish.run import DayResult
 
-__all__ = ["PublishError", "approve", "latest_approval", "publish"]
+__all__ = ["PublishError", "approve", "latest_approval", "publish", "run_day"]
 
 
 def publish(settings: Settings, issue_date: date, channels: list[str] | None = None) -> Report:
@@ -31,3 +32,11 @@ def publish(settings: Settings, issue_date: date, channels: list[str] | None = N
     from dongtai.publish.deliver import publish_issue
 
     return publish_issue(settings, issue_date, channels)
+
+
+def run_day(settings: Settings, issue_date: date, wait: float = 0.0) -> DayResult:
+    """fetch → brief → approval or publish for one date: resumable, one at a time
+    (see :mod:`dongtai.publish.run`)."""
+    from dongtai.publish.run import run_day as run
+
+    return run(settings, issue_date, wait=wait)
