@@ -231,3 +231,18 @@ def test_the_desk_verdict_is_the_gate_verdict_on_a_fresh_index(
         assert briefing.verification == fresh
         assert ("31%" in [c.text for c in fresh.unsupported]) == (text != original)
     assert not briefing.verification.unsupported
+
+
+def test_approval_hands_the_issue_to_publishing(sqlite_workspace: Settings) -> None:
+    """The desk's approval is the publishing library's approval of the same version."""
+    from dongtai.publish import latest_approval
+    from dongtai.store import open_store
+
+    editor = Editor(Newsroom(sqlite_workspace))
+    edited = _draft_text(sqlite_workspace, SEMI).replace("同比增长 13%", "同比增长 13%，延续增长")
+    editor.edit_text(DEMO_DATE, SEMI, edited, "alice")
+    editor.approve(DEMO_DATE, "alice")
+    approval = latest_approval(sqlite_workspace, DEMO_DATE)
+    assert approval is not None and approval.by == "alice"
+    stored = open_store(sqlite_workspace.db_url).load_briefing(DEMO_DATE)
+    assert stored is not None and revise.text_at(stored[0], SEMI) == edited

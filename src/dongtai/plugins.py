@@ -1,8 +1,9 @@
-"""Plugin lookup: writers and renderers are found through entry points.
+"""Plugin lookup: writers, renderers and channels are found through entry points.
 
 Built-ins are registered in ``pyproject.toml`` under the same groups as third-party
-plugins (``dongtai.writers``, ``dongtai.renderers``), so a package that declares an
-entry point in one of these groups adds a writer or a format without touching dongtai.
+plugins (``dongtai.writers``, ``dongtai.renderers``, ``dongtai.channels``), so a package
+that declares an entry point in one of these groups adds a writer, a format or a
+delivery channel without touching dongtai.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dongtai.errors import PluginError
 
 WRITERS = "dongtai.writers"
 RENDERERS = "dongtai.renderers"
+CHANNELS = "dongtai.channels"
 
 
 @cache

@@ -32,7 +32,8 @@ from pathlib import Path
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from dongtai.errors import InputError
+from dongtai import publish as publishing
+from dongtai.errors import DongtaiError, InputError
 from dongtai.models import Briefing, Item, Reference, Verification
 from dongtai.newsroom import Newsroom, revise
 from dongtai.render import render_all
@@ -221,7 +222,29 @@ class Editor:
         self.newsroom.changed()
         after = f"v{publication.version} (revision {draft.revision.number})"
         self.desk.record(day, user, "approve", "issue", correction or override_reason, after)
+        self._hand_over(briefing, user, bool(override_reason))
         return publication
+
+    def _hand_over(self, briefing: Briefing, user: str, override: bool) -> None:
+        """The approved briefing becomes the stored issue, approved for publishing
+        (:func:`dongtai.publish.approve`) and sent to the configured channels
+        (:func:`dongtai.publish.publish`); a channel's failure is recorded in the change
+        log and in the delivery log (``dongtai publish D`` retries), never undoes the
+        approval."""
+        n, day = self.newsroom, briefing.date
+        writer = briefing.writer.name if briefing.writer else n.settings.writer
+        cited = {ref.n: ref.url for ref in briefing.references}
+        n.store.save_briefing(briefing, status(briefing.verification), writer, cited)
+        publishing.approve(n.settings, day, by=user, override=override, store=n.store)
+        if not n.settings.publish.channels:
+            return
+        try:
+            report = publishing.publish(n.settings, day)
+        except DongtaiError as exc:
+            self.desk.record(day, user, "publish", "channels", "", f"failed: {exc}")
+            return
+        sent = ", ".join(f"{d.channel}: {d.status}" for d in report.deliveries)
+        self.desk.record(day, user, "publish", "channels", "", sent)
 
     def _render(self, briefing: Briefing, version: int) -> None:
         settings = self.newsroom.settings

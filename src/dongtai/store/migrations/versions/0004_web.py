@@ -3,14 +3,14 @@ change log, story labels, and the full-text search index (FTS5 on SQLite, a GIN 
 ``to_tsvector('simple', tokens)`` on PostgreSQL).
 
 Revision ID: 0004
-Revises: 0002 (chained after 0003 when the publishing migration is merged)
+Revises: 0003
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0004"
-down_revision = "0002"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
