@@ -20,7 +20,7 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from dongtai.models import Briefing
 from dongtai.newsroom import Newsroom, search
 from dongtai.newsroom.issues import Issue, load_issue
-from dongtai.plugins import RENDERERS, load
+from dongtai.plugins import load_renderer
 from dongtai.render.html import page_context
 from dongtai.web.app import page, room
 
@@ -85,7 +85,7 @@ def download(request: Request, day: str, ext: str) -> Response:
     name = f"dongtai-{issue.briefing.date.isoformat()}.{ext}"
     if path.is_file():
         return FileResponse(path, media_type=MEDIA[ext], filename=name)
-    data = load(RENDERERS, ext)().render(issue.briefing, settings.branding_in_home())
+    data = load_renderer(ext).from_settings(settings.branding_in_home()).render(issue.briefing)
     disposition = f'attachment; filename="{name}"'
     return Response(data, media_type=MEDIA[ext], headers={"Content-Disposition": disposition})
 
