@@ -29,17 +29,17 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from pydantic import ValidationError
 from sqlalchemy import select
 
 from dongtai import publish as publishing
 from dongtai.errors import DongtaiError, InputError
-from dongtai.models import Briefing, Item, Reference, Verification
+from dongtai.models import Briefing, Reference, Verification
 from dongtai.newsroom import Newsroom, revise
 from dongtai.render import render_all
 from dongtai.store.desk import Publication, Revision
 from dongtai.store.schema import BriefingRow, StoryRow
 from dongtai.verify import Index, check, status
+from dongtai.verify.recheck import cited_items
 
 __all__ = ["DOWNLOADS", "Draft", "Editor", "StoryView"]
 
@@ -176,10 +176,7 @@ class Editor:
         if cached and time.monotonic() - cached[0] < INDEX_TTL:
             return cached[1]
         n = self.newsroom
-        items = n.store.items_by_url(ref.url for ref in briefing.references)
-        for item in _with_copies(n.store.load_stage(briefing.date, "dedupe")):
-            if item.url in items:
-                items[item.url] = items[item.url].model_copy(update={"copies": item.copies})
+        items = cited_items(n.store, briefing)
         index = Index.build(
             briefing.references, items, n.organisation_names, n.sources().values(), n.tz
         )
@@ -264,16 +261,3 @@ def _copy_atomically(source: Path, target: Path) -> None:
     finally:
         with contextlib.suppress(FileNotFoundError):
             temp.unlink()
-
-
-def _with_copies(payload: object) -> list[Item]:
-    """Items of a stored ``dedupe`` output that carry syndicated copies."""
-    if not isinstance(payload, list):
-        return []
-    out = []
-    for entry in payload:
-        with contextlib.suppress(ValidationError):
-            item = Item.model_validate(entry)
-            if item.copies:
-                out.append(item)
-    return out
