@@ -9,7 +9,7 @@ host ≥ 100 s). Every item goes through the ingest rules into a fresh SQLite st
 Baseline, same run: the simplest correct fetcher — one synchronous httpx client, one
 feed after another, feedparser, no validation, no store.
 
-Extraction: pages/s of :func:`dongtai.extract.extract_article` (decoding, text and
+Extraction: pages/s of :func:`dongtai.fetch.extract.extract_article` (decoding, text and
 metadata) on the 181 AEB pages, against plain ``trafilatura.extract`` on the same pages.
 
 Run: ``.venv/bin/python bench/fetch.py [--feeds 1000]``. Prints figures; asserts nothing.
@@ -36,9 +36,9 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.fetch_eval import AEB
-from dongtai.collect import fetch_sources
 from dongtai.config import load_settings
-from dongtai.extract import extract_article
+from dongtai.fetch.extract import extract_article
+from dongtai.fetch.run import fetch_sources
 from dongtai.sources import load_registry
 from dongtai.store import open_store
 

@@ -26,8 +26,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from dongtai.charset import decode
-from dongtai.feeds import Entry, Parsed, ParseError, iso_datetime, parse_feed
+from dongtai.errors import ParseError
+from dongtai.fetch.charset import decode
+from dongtai.fetch.feeds import Entry, Parsed, iso_datetime, parse_feed
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 AEB = DATA / "extraction" / "aeb"

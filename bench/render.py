@@ -32,7 +32,7 @@ from tests.render_samples import many_sections
 from dongtai import pipeline
 from dongtai.config import Branding, load_settings
 from dongtai.models import Briefing
-from dongtai.plugins import RENDERERS, load
+from dongtai.plugins import load_renderer
 from dongtai.store import open_store
 
 FORMATS = ("md", "html", "wechat", "docx", "pdf")
@@ -43,7 +43,7 @@ from dongtai.config import Branding
 from dongtai.models import Briefing
 from dongtai.render.pdf import PdfRenderer
 b = Briefing.model_validate_json(open(sys.argv[1], encoding="utf-8").read())
-PdfRenderer().render(b, Branding())
+PdfRenderer.from_settings(Branding()).render(b)
 print(time.perf_counter() - t)
 """
 
@@ -63,10 +63,9 @@ def timed(fn: Callable[[], bytes]) -> tuple[float, bytes]:
 
 
 def measure(name: str, briefing: Briefing, repeat: int) -> tuple[float, float, bytes]:
-    renderer = load(RENDERERS, name)()
-    branding = Branding()
-    first, data = timed(lambda: renderer.render(briefing, branding))
-    rest = [timed(lambda: renderer.render(briefing, branding))[0] for _ in range(repeat)]
+    renderer = load_renderer(name).from_settings(Branding())
+    first, data = timed(lambda: renderer.render(briefing))
+    rest = [timed(lambda: renderer.render(briefing))[0] for _ in range(repeat)]
     return first, statistics.median(rest), data
 
 

@@ -37,14 +37,14 @@ from scipy.cluster.hierarchy import fcluster, linkage
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import common
-from dongtai import classify, cluster, dedupe, plan, rank
 from dongtai.config import load_settings
-from dongtai.embedding import embed
-from dongtai.ingest import parse_lines
-from dongtai.matching import Matcher
-from dongtai.pipeline import issue_window, zone
+from dongtai.ingest import store_lines
 from dongtai.sources import load_registry
+from dongtai.stages import classify, cluster, dedupe, plan, rank
 from dongtai.store import open_store
+from dongtai.text.embedding import embed
+from dongtai.text.matching import Matcher
+from dongtai.zones import issue_window, zone
 
 ISSUE = date(2026, 5, 6)
 SENTENCE = re.compile(r"[^。！？]+[。！？]?")
@@ -124,9 +124,7 @@ def run_size(size: int) -> None:
     t = time.perf_counter()
     store = open_store(settings.db_url)
     lines = [json.dumps(r, ensure_ascii=False) for r in records]
-    parsed = parse_lines(lines, registry, tz, settings.default_weight)
-    store.save_sources(registry.sources.values())
-    store.add_items(parsed.items)
+    store_lines(store, lines, registry, tz, settings.default_weight)
     t = lap("ingest", t)
     window = issue_window(ISSUE, 48, tz)
     items = store.items_between(*window)

@@ -22,14 +22,16 @@ import time
 from datetime import date
 from pathlib import Path
 
-from dongtai import mutations, pipeline
+from bench import mutations
+from dongtai import pipeline
 from dongtai.config import Settings, load_settings
-from dongtai.ingest import parse_lines
+from dongtai.ingest import store_lines
 from dongtai.models import Verification
-from dongtai.recheck import index_for
 from dongtai.sources import load_registry
 from dongtai.store import open_store
-from dongtai.verify import Index, verify_briefing
+from dongtai.verify.gate import Index, verify_briefing
+from dongtai.verify.recheck import index_for
+from dongtai.zones import zone
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPORA = {
@@ -52,11 +54,8 @@ def build(corpus: Path, day: date, hours: int, home: Path) -> tuple[Settings, pi
     settings = load_settings(home=home, window_hours=hours, formats=["json"])
     store = open_store(settings.db_url)
     registry = load_registry(settings.home)
-    parsed = parse_lines(
-        corpus.read_text("utf-8").splitlines(), registry, pipeline.zone(settings.timezone), 0.4
-    )
-    store.save_sources([*registry.sources.values(), *parsed.new_sources.values()])
-    store.add_items(parsed.items)
+    lines = corpus.read_text("utf-8").splitlines()
+    store_lines(store, lines, registry, zone(settings.timezone), 0.4)
     return settings, pipeline.build(settings, day, store=store)
 
 

@@ -13,12 +13,16 @@ import pytest
 
 from dongtai import pipeline, plugins
 from dongtai.config import Settings, load_settings
-from dongtai.ingest import parse_lines
+from dongtai.ingest import Stored, store_lines
 from dongtai.sources import load_registry
 from dongtai.store import Store, open_store
+from dongtai.zones import zone
+
+pytest_plugins = ["tests.websupport"]  # web app workspaces (SQLite and PostgreSQL)
 
 DEMO_DATE = date(2026, 5, 6)
 SAMPLE = resources.files("dongtai").joinpath("data/sample/sample-2026-05-06.jsonl")
+Demo = tuple[Settings, pipeline.Result]  # settings of a workspace and the issue built in it
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
@@ -30,11 +34,9 @@ def sample_records() -> list[dict[str, object]]:
     return [json.loads(line) for line in sample_lines() if line.strip()]
 
 
-def ingest_lines(settings: Settings, store: Store, lines: list[str]) -> list[bool]:
+def ingest_lines(settings: Settings, store: Store, lines: list[str]) -> Stored:
     registry = load_registry(settings.home)
-    parsed = parse_lines(lines, registry, pipeline.zone(settings.timezone), 0.4)
-    store.save_sources([*registry.sources.values(), *parsed.new_sources.values()])
-    return store.add_items(parsed.items)
+    return store_lines(store, lines, registry, zone(settings.timezone), 0.4)
 
 
 @pytest.fixture
@@ -50,7 +52,7 @@ def store(settings: Settings) -> Store:
 
 
 @pytest.fixture(scope="session")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Settings, pipeline.Result]]:
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     """The demo issue, built once per test session through the library."""
     home = tmp_path_factory.mktemp("demo")
     s = load_settings(home=home)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from dongtai.config import Settings
 from dongtai.models import Draft, DraftParagraph, SectionPlan
 from dongtai.writers import WriteContext
 from dongtai.writers.extractive import ExtractiveWriter
@@ -12,6 +13,10 @@ from dongtai.writers.extractive import ExtractiveWriter
 
 class TamperingWriter:
     name = "tampering"
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> TamperingWriter:
+        return cls()
 
     def write(self, plans: Sequence[SectionPlan], context: WriteContext) -> Draft:
         draft = ExtractiveWriter().write(plans, context)

@@ -16,7 +16,7 @@ from pathlib import Path
 from dongtai import pipeline
 from dongtai.config import Branding, load_settings
 from dongtai.models import Briefing
-from dongtai.plugins import RENDERERS, load
+from dongtai.plugins import load_renderer
 from dongtai.store import open_store
 
 from .conftest import DEMO_DATE, ingest_lines, sample_lines
@@ -29,8 +29,8 @@ def golden_outputs(briefing: Briefing) -> dict[str, bytes]:
     """File name → bytes of every golden format, rendered with the default branding."""
     outputs = {}
     for name in FORMATS:
-        renderer = load(RENDERERS, name)()
-        outputs[f"demo.{renderer.extension}"] = renderer.render(briefing, Branding())
+        renderer = load_renderer(name).from_settings(Branding())
+        outputs[f"demo.{renderer.extension}"] = renderer.render(briefing)
     return outputs
 
 

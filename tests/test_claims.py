@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from dongtai.claims import extract
-from dongtai.dates import When, covers, extract_dates
-from dongtai.names import Lexicon
 from dongtai.sources import load_registry
+from dongtai.text.dates import When, covers, extract_dates
+from dongtai.text.names import Lexicon
+from dongtai.verify.claims import extract
 
 REGISTRY = load_registry()
 LEXICON = Lexicon.build(REGISTRY.organisation_names(), REGISTRY.sources.values())

@@ -12,7 +12,7 @@ import jsonschema
 from dongtai.models import Briefing
 from dongtai.render.jsonout import JsonRenderer
 
-from .conftest import sample_records
+from .conftest import Demo, sample_records
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 WINDOW_END = datetime(2026, 5, 6, tzinfo=SHANGHAI)
@@ -51,7 +51,7 @@ def section_text(briefing: Briefing, number: str) -> str:
     return "\n".join(parts)
 
 
-def test_sections_are_the_reference_bulletins_stories(demo) -> None:  # type: ignore[no-untyped-def]
+def test_sections_are_the_reference_bulletins_stories(demo: Demo) -> None:
     briefing = demo[1].briefing
     assert [s.number for s in briefing.sections] == ["1", "2", "3", "4"]
     one, two, three, four = (section_text(briefing, n) for n in "1234")
@@ -64,7 +64,7 @@ def test_sections_are_the_reference_bulletins_stories(demo) -> None:  # type: ig
     assert {"SIA", "Reuters", "ITIF"} <= section_sources(briefing, "4")
 
 
-def test_abstract_carries_the_headline_figures_and_verification_passes(demo) -> None:  # type: ignore[no-untyped-def]
+def test_abstract_carries_the_headline_figures_and_verification_passes(demo: Demo) -> None:
     briefing = demo[1].briefing
     for figure in ("70%", "120 万片", "40%", "25%", "1 万亿美元", "1250", "1440"):
         assert figure in briefing.abstract, figure
@@ -72,7 +72,7 @@ def test_abstract_carries_the_headline_figures_and_verification_passes(demo) -> 
     assert demo[1].status == "passed"
 
 
-def test_no_off_topic_or_out_of_window_item_is_cited(demo) -> None:  # type: ignore[no-untyped-def]
+def test_no_off_topic_or_out_of_window_item_is_cited(demo: Demo) -> None:
     briefing = demo[1].briefing
     records = {r["url"]: r for r in sample_records()}
     cited = [records[ref.url] for ref in briefing.references]
@@ -84,7 +84,7 @@ def test_no_off_topic_or_out_of_window_item_is_cited(demo) -> None:  # type: ign
     assert len(noise) == len(NOISE_TITLES)
 
 
-def test_every_paragraph_cites_and_every_reference_is_cited_in_order(demo) -> None:  # type: ignore[no-untyped-def]
+def test_every_paragraph_cites_and_every_reference_is_cited_in_order(demo: Demo) -> None:
     briefing = demo[1].briefing
     order: list[int] = []
     for section in briefing.sections:
@@ -95,13 +95,13 @@ def test_every_paragraph_cites_and_every_reference_is_cited_in_order(demo) -> No
     assert order == [r.n for r in briefing.references] == list(range(1, len(order) + 1))
 
 
-def test_attribution_names_every_outlet_and_the_date_span(demo) -> None:  # type: ignore[no-untyped-def]
+def test_attribution_names_every_outlet_and_the_date_span(demo: Demo) -> None:
     first = demo[1].briefing.sections[0].subsections[0].paragraphs[0].text
     assert first.startswith("据信息技术与创新基金会 (ITIF)、南华早报 (SCMP)")
     assert "5 月 4 日至 5 日报道" in first
 
 
-def test_briefing_json_validates_against_the_schema(demo) -> None:  # type: ignore[no-untyped-def]
+def test_briefing_json_validates_against_the_schema(demo: Demo) -> None:
     settings, result = demo
     schema = json.loads(
         resources.files("dongtai").joinpath("data/briefing.schema.json").read_text()
@@ -109,6 +109,8 @@ def test_briefing_json_validates_against_the_schema(demo) -> None:  # type: igno
     path = settings.home / "briefings" / "2026-05-06" / "briefing.json"
     document = json.loads(path.read_text("utf-8"))
     jsonschema.validate(document, schema, format_checker=jsonschema.FormatChecker())
-    assert document == json.loads(JsonRenderer().render(result.briefing, settings.branding))
+    assert document == json.loads(
+        JsonRenderer.from_settings(settings.branding).render(result.briefing)
+    )
     names = {p.name for p in result.paths}
     assert names == {"briefing.md", "briefing.html", "briefing.pdf", "briefing.json"}

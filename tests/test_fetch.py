@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from dongtai.collect import fetch_sources, fetchable
 from dongtai.config import Settings
-from dongtai.extract import extract_article
+from dongtai.fetch.extract import extract_article
+from dongtai.fetch.netguard import AddressPolicy
+from dongtai.fetch.run import fetch_sources, fetchable
 from dongtai.models import FetchRun
-from dongtai.netguard import AddressPolicy
 from dongtai.sources import load_registry
 from dongtai.store import Store
 from tests.httpserver import (

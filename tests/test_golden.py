@@ -10,6 +10,7 @@ import difflib
 
 import pytest
 
+from .conftest import Demo
 from .refresh_golden import FORMATS, GOLDEN, golden_outputs
 
 NAMES = ["demo.md", "demo.html", "demo.wechat.html"]
@@ -21,7 +22,7 @@ def test_every_golden_format_has_a_file() -> None:
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_demo_output_matches_golden_file(demo, name: str) -> None:  # type: ignore[no-untyped-def]
+def test_demo_output_matches_golden_file(demo: Demo, name: str) -> None:
     actual = golden_outputs(demo[1].briefing)[name].decode("utf-8")
     expected = (GOLDEN / name).read_text(encoding="utf-8")
     if actual != expected:

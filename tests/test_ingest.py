@@ -9,10 +9,10 @@ from typer.testing import CliRunner
 
 from dongtai.cli import app
 from dongtai.config import Settings
-from dongtai.ingest import parse_lines
-from dongtai.pipeline import zone
+from dongtai.ingest import Parsed, parse_lines
 from dongtai.sources import load_registry
 from dongtai.store import Store
+from dongtai.zones import zone
 
 from .conftest import ingest_lines, sample_lines
 
@@ -25,7 +25,7 @@ GOOD = {
 }
 
 
-def parse(lines: list[str]):  # type: ignore[no-untyped-def]
+def parse(lines: list[str]) -> Parsed:
     return parse_lines(lines, load_registry(None), zone("Asia/Shanghai"), 0.4)
 
 
@@ -85,9 +85,9 @@ def test_unknown_outlet_is_accepted_with_default_weight() -> None:
 def test_ingesting_twice_stores_nothing_twice(settings: Settings, store: Store) -> None:
     first = ingest_lines(settings, store, sample_lines())
     count = store.count_items()
-    assert count == sum(first) == len([x for x in sample_lines() if x.strip()])
+    assert count == first.new == len([x for x in sample_lines() if x.strip()])
     second = ingest_lines(settings, store, sample_lines())
-    assert not any(second)
+    assert second.new == 0 and second.already == count
     assert store.count_items() == count
 
 

@@ -22,7 +22,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -108,7 +108,11 @@ def _build(home: Path, base_url: str, **llm: object) -> Briefing:
 
 
 @pytest.mark.parametrize("stream", [False, True], ids=["json", "streamed"])
-def test_a_real_model_is_verified_and_falls_back(llama_server, homes, stream) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_a_real_model_is_verified_and_falls_back(
+    llama_server: str,
+    homes: Callable[[], Path],  # noqa: F811
+    stream: bool,
+) -> None:
     home = homes()
     briefing = _build(home, llama_server, stream=stream, model="smollm2")
     assert_published_safely(briefing)

@@ -12,12 +12,13 @@ import pytest
 from dongtai.config import LLM_FLAT_ENV, LlmSettings, load_settings
 from dongtai.errors import ConfigError
 from dongtai.models import Item, Story
-from dongtai.writers import llmclient, llmprompts
-from dongtai.writers.gate import chinese_share
-from dongtai.writers.llm import clean, clean_title
-from dongtai.writers.llmanswer import parse_answer, repair_json
-from dongtai.writers.llmclient import Answer, ChatClient, estimate_tokens
-from dongtai.writers.llmsession import ResponseCache
+from dongtai.writers.llm import client as llmclient
+from dongtai.writers.llm import prompts as llmprompts
+from dongtai.writers.llm.answer import parse_answer, repair_json
+from dongtai.writers.llm.client import Answer, ChatClient, estimate_tokens
+from dongtai.writers.llm.gate import chinese_share
+from dongtai.writers.llm.session import ResponseCache
+from dongtai.writers.llm.writer import clean, clean_title
 
 FACTS = llmprompts.schema("facts")
 GOOD = {"refs": [1], "title": "一季度销售额增长", "text": "一季度全球半导体销售额同比增长 25%。"}

@@ -115,14 +115,16 @@ def assert_published_safely(briefing: Briefing) -> None:
     """Verified, every paragraph cites, and briefing.json matches its schema."""
     assert briefing.verification.passed, briefing.verification.unsupported
     assert all(p.refs for s in briefing.sections for sub in s.subsections for p in sub.paragraphs)
-    document = json.loads(JsonRenderer().render(briefing, Branding()))
+    document = json.loads(JsonRenderer.from_settings(Branding()).render(briefing))
     schema = json.loads(SCHEMA.read_text("utf-8"))
     assert not list(Draft202012Validator(schema).iter_errors(document))
     assert document["writer"]["name"] == "llm"
 
 
 # good answers, costs, models, streaming, cache ---------------------------------------------
-def test_grounded_answers_are_published_with_their_costs(homes, serve) -> None:  # type: ignore[no-untyped-def]
+def test_grounded_answers_are_published_with_their_costs(
+    homes: Callable[[], Path], serve: Callable[[Script], FakeLlm]
+) -> None:
     fake = serve(grounded)
     prices = {"cheap-model": {"input": 0.5, "output": 1.0}}
     briefing = build(
@@ -157,7 +159,9 @@ def test_grounded_answers_are_published_with_their_costs(homes, serve) -> None: 
     assert first.subsections[1].title == "产业链影响值得关注"
 
 
-def test_streamed_answers_without_usage_give_the_same_issue(homes, serve) -> None:  # type: ignore[no-untyped-def]
+def test_streamed_answers_without_usage_give_the_same_issue(
+    homes: Callable[[], Path], serve: Callable[[Script], FakeLlm]
+) -> None:
     plain = build(homes(), serve(grounded))
 
     def streamed(request: Request) -> Reply:
@@ -173,7 +177,9 @@ def test_streamed_answers_without_usage_give_the_same_issue(homes, serve) -> Non
     assert writer.prompt_tokens > 1000 and writer.completion_tokens > 100
 
 
-def test_the_cache_replays_a_day_without_a_call(homes, serve) -> None:  # type: ignore[no-untyped-def]
+def test_the_cache_replays_a_day_without_a_call(
+    homes: Callable[[], Path], serve: Callable[[Script], FakeLlm]
+) -> None:
     home = homes()
     fake = serve(grounded)
     first = build(home, fake, price_input=1.0)
@@ -191,7 +197,9 @@ def test_the_cache_replays_a_day_without_a_call(homes, serve) -> None:  # type: 
 
 
 # hallucinations ------------------------------------------------------------------------------
-def test_an_invented_figure_is_caught_and_regenerated(homes, serve) -> None:  # type: ignore[no-untyped-def]
+def test_an_invented_figure_is_caught_and_regenerated(
+    homes: Callable[[], Path], serve: Callable[[Script], FakeLlm]
+) -> None:
     invented: set[str] = set()
 
     def once(reply: Reply, request: Request) -> Reply:
@@ -215,7 +223,9 @@ def test_an_invented_figure_is_caught_and_regenerated(homes, serve) -> None:  # 
     assert not invented & set(published)
 
 
-def test_a_persisting_invention_falls_back_to_the_extractive_paragraph(homes, serve) -> None:  # type: ignore[no-untyped-def]
+def test_a_persisting_invention_falls_back_to_the_extractive_paragraph(
+    homes: Callable[[], Path], serve: Callable[[Script], FakeLlm]
+) -> None:
     extractive = build(homes(), None)
     fake = serve(altered("facts"))
     briefing = build(homes(), fake)
@@ -258,8 +268,12 @@ def _not_json_once(reply: Reply, request: Request) -> Reply:
     ids=["think-block-and-code-fence", "truncated-json-repaired", "invalid-json-then-valid"],
 )
 def test_answers_in_a_wrapper_or_broken_are_recovered(
-    homes, serve, task, change, extra_calls
-) -> None:  # type: ignore[no-untyped-def]
+    homes: Callable[[], Path],
+    serve: Callable[[Script], FakeLlm],
+    task: str,
+    change: Callable[[Reply, Request], Reply],
+    extra_calls: int,
+) -> None:
     fake = serve(for_task(task, change))
     briefing = build(homes(), fake)
     assert_published_safely(briefing)
@@ -278,7 +292,9 @@ def test_answers_in_a_wrapper_or_broken_are_recovered(
     ],
     ids=["refusal-field", "refusal-text", "empty"],
 )
-def test_refusals_and_empty_answers_fall_back(homes, serve, reply, reason) -> None:  # type: ignore[no-untyped-def]
+def test_refusals_and_empty_answers_fall_back(
+    homes: Callable[[], Path], serve: Callable[[Script], FakeLlm], reply: Reply, reason: str
+) -> None:
     extractive = build(homes(), None)
     fake = serve(for_task("title", lambda _reply, _request: reply))
     briefing = build(homes(), fake)
@@ -293,7 +309,9 @@ def test_refusals_and_empty_answers_fall_back(homes, serve, reply, reason) -> No
 
 
 # the endpoint misbehaving ----------------------------------------------------------------------
-def test_429_and_503_are_retried_after_the_servers_wait(homes, serve) -> None:  # type: ignore[no-untyped-def]
+def test_429_and_503_are_retried_after_the_servers_wait(
+    homes: Callable[[], Path], serve: Callable[[Script], FakeLlm]
+) -> None:
     served = [0]
 
     def flaky(request: Request) -> Reply:
@@ -311,7 +329,9 @@ def test_429_and_503_are_retried_after_the_servers_wait(homes, serve) -> None:  
     assert (writer.retries, writer.calls, writer.fallbacks) == (3, CALLS, ())
 
 
-def test_timeouts_fall_back_per_paragraph(homes, serve) -> None:  # type: ignore[no-untyped-def]
+def test_timeouts_fall_back_per_paragraph(
+    homes: Callable[[], Path], serve: Callable[[Script], FakeLlm]
+) -> None:
     def slow_implications(request: Request) -> Reply:
         reply = grounded(request)
         if task_of(request) == "implications":
@@ -330,7 +350,9 @@ def test_timeouts_fall_back_per_paragraph(homes, serve) -> None:  # type: ignore
     assert briefing.sections[0].subsections[1].title == "更多事实与背景"
 
 
-def test_a_dead_endpoint_gives_the_extractive_issue_quickly(homes, serve) -> None:  # type: ignore[no-untyped-def]
+def test_a_dead_endpoint_gives_the_extractive_issue_quickly(
+    homes: Callable[[], Path], serve: Callable[[Script], FakeLlm]
+) -> None:
     extractive = build(homes(), None)
 
     def dead(request: Request) -> Reply:
@@ -346,13 +368,17 @@ def test_a_dead_endpoint_gives_the_extractive_issue_quickly(homes, serve) -> Non
     assert any("is down" in f.reason for f in writer.fallbacks)
 
 
-def test_a_refused_key_is_a_configuration_error(homes, serve) -> None:  # type: ignore[no-untyped-def]
+def test_a_refused_key_is_a_configuration_error(
+    homes: Callable[[], Path], serve: Callable[[Script], FakeLlm]
+) -> None:
     fake = serve(lambda request: Reply(status=401))
     with pytest.raises(ConfigError, match="API key"):
         build(homes(), fake)
 
 
-def test_requests_in_flight_stay_within_the_concurrency(homes, serve) -> None:  # type: ignore[no-untyped-def]
+def test_requests_in_flight_stay_within_the_concurrency(
+    homes: Callable[[], Path], serve: Callable[[Script], FakeLlm]
+) -> None:
     def slowish(request: Request) -> Reply:
         reply = grounded(request)
         reply.delay = 0.05
@@ -404,7 +430,9 @@ def _obeying(request: Request) -> Reply:
     return Reply(times_ten)
 
 
-def test_instructions_inside_items_change_neither_format_nor_facts(homes, serve) -> None:  # type: ignore[no-untyped-def]
+def test_instructions_inside_items_change_neither_format_nor_facts(
+    homes: Callable[[], Path], serve: Callable[[Script], FakeLlm]
+) -> None:
     honest = build(homes(), serve(grounded))
     home = homes()
     _inject(home)
@@ -431,7 +459,9 @@ def test_instructions_inside_items_change_neither_format_nor_facts(homes, serve)
 
 
 # relevance ---------------------------------------------------------------------------------------
-def test_an_item_judged_off_event_is_left_out(homes, serve) -> None:  # type: ignore[no-untyped-def]
+def test_an_item_judged_off_event_is_left_out(
+    homes: Callable[[], Path], serve: Callable[[Script], FakeLlm]
+) -> None:
     def judge(request: Request) -> Reply:
         reply = grounded(request)
         if task_of(request) != "relevance":
@@ -451,7 +481,9 @@ def test_an_item_judged_off_event_is_left_out(homes, serve) -> None:  # type: ig
 
 
 # the command line ------------------------------------------------------------------------------
-def test_brief_with_the_llm_writer_from_the_environment(homes, serve, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_brief_with_the_llm_writer_from_the_environment(
+    homes: Callable[[], Path], serve: Callable[[Script], FakeLlm], monkeypatch: pytest.MonkeyPatch
+) -> None:
     fake = serve(grounded)
     home = homes()
     monkeypatch.setenv("DONGTAI_LLM_BASE_URL", fake.base_url)
@@ -466,7 +498,7 @@ def test_brief_with_the_llm_writer_from_the_environment(homes, serve, monkeypatc
     assert document["verification"]["passed"]
 
 
-def test_the_llm_writer_without_an_endpoint_is_a_one_line_error(homes) -> None:  # type: ignore[no-untyped-def]
+def test_the_llm_writer_without_an_endpoint_is_a_one_line_error(homes: Callable[[], Path]) -> None:
     args = ["--home", str(homes()), "brief", "--date", "2026-05-06", "--writer", "llm"]
     result = CliRunner().invoke(app, [*args, "--format", "json"])
     assert isinstance(result.exception, ConfigError)

@@ -13,13 +13,14 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from bench import mutations
 
-from dongtai import mutations, pipeline
+from dongtai import pipeline
 from dongtai.config import Settings, load_settings
-from dongtai.recheck import index_for, recheck
 from dongtai.store import open_store
+from dongtai.verify.recheck import index_for, recheck
 
-from .conftest import ingest_lines
+from .conftest import Demo, ingest_lines
 
 SECOND = Path(__file__).resolve().parent / "data" / "sample-2026-05-13.jsonl"
 SECOND_DATE = date(2026, 5, 13)
@@ -36,7 +37,7 @@ def second(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Settings,
     yield s, pipeline.build(s, SECOND_DATE, store=store)
 
 
-def test_the_second_sample_day_builds_a_verified_issue(second) -> None:  # type: ignore[no-untyped-def]
+def test_the_second_sample_day_builds_a_verified_issue(second: Demo) -> None:
     settings, result = second
     assert len(result.briefing.sections) >= 3
     assert result.briefing.verification.passed, result.briefing.verification.unsupported
@@ -55,7 +56,7 @@ def test_mutants_are_caught(corpus: str, request: pytest.FixtureRequest) -> None
     assert mutations.overall(tallies) >= MIN_CATCH, missed
 
 
-def test_mutation_testing_needs_a_verified_briefing(demo) -> None:  # type: ignore[no-untyped-def]
+def test_mutation_testing_needs_a_verified_briefing(demo: Demo) -> None:
     settings, result = demo
     text = result.briefing.abstract + "全年投资达 9999 亿元。"
     broken = result.briefing.model_copy(update={"abstract": text})
@@ -63,7 +64,7 @@ def test_mutation_testing_needs_a_verified_briefing(demo) -> None:  # type: igno
         mutations.mutants(broken, index_for(settings, result.briefing), 10)
 
 
-def test_mutants_change_one_thing_and_are_repeatable(demo) -> None:  # type: ignore[no-untyped-def]
+def test_mutants_change_one_thing_and_are_repeatable(demo: Demo) -> None:
     settings, result = demo
     index = index_for(settings, result.briefing)
     first = mutations.mutants(result.briefing, index, 20, seed=3)

@@ -18,10 +18,10 @@ from dongtai.errors import StageError
 from dongtai.models import Story
 from dongtai.store import Store
 
-from .conftest import DEMO_DATE, ingest_lines, sample_lines
+from .conftest import DEMO_DATE, Demo, ingest_lines, sample_lines
 
 
-def test_stories_persist_and_cross_language_reports_merge(demo) -> None:  # type: ignore[no-untyped-def]
+def test_stories_persist_and_cross_language_reports_merge(demo: Demo) -> None:
     settings, _ = demo
     from dongtai.store import open_store
 
@@ -41,7 +41,7 @@ def test_stories_persist_and_cross_language_reports_merge(demo) -> None:  # type
     assert all(len(s.reasons) == 5 for s in ranked)
 
 
-def test_any_stage_reruns_alone_from_stored_input(demo) -> None:  # type: ignore[no-untyped-def]
+def test_any_stage_reruns_alone_from_stored_input(demo: Demo) -> None:
     settings, _ = demo
     json_path = settings.home / "briefings" / "2026-05-06" / "briefing.json"
     before = json_path.read_text("utf-8")

@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 from bench import common
 
-from dongtai.classify import classify_item, load_topics
-from dongtai.cluster import THREAD_THRESHOLD, Scorer, cluster, signals, vectors_of
-from dongtai.embedding import embed
-from dongtai.matching import Matcher
 from dongtai.sources import load_registry
+from dongtai.stages.classify import classify_item, load_topics
+from dongtai.stages.cluster import THREAD_THRESHOLD, Scorer, cluster, signals, vectors_of
+from dongtai.text.embedding import embed
+from dongtai.text.matching import Matcher
 
 WIKIREF_ARI = 0.92
 WIKIREF_BCUBED_F1 = 0.92

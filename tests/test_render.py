@@ -23,9 +23,8 @@ from pydantic import ValidationError
 from dongtai.config import BrandColors, Branding, QrTarget, load_settings
 from dongtai.errors import PluginError
 from dongtai.models import Briefing, Claim, Verification
-from dongtai.plugins import RENDERERS, available
-from dongtai.plugins import load as plugin_load
-from dongtai.render import issue_number, qr, render_all
+from dongtai.plugins import RENDERERS, available, load_renderer
+from dongtai.render import BrandedRenderer, issue_number, qr, render_all
 from dongtai.render.html import HtmlRenderer
 from dongtai.render.jsonout import CONTRACT_KEYS, JsonRenderer
 from dongtai.render.markdown import MarkdownRenderer
@@ -71,11 +70,11 @@ def _installed() -> None:
 
 
 def md(b: Briefing, branding: Branding) -> str:
-    return MarkdownRenderer().render(b, branding).decode("utf-8")
+    return MarkdownRenderer.from_settings(branding).render(b).decode("utf-8")
 
 
 def html(b: Briefing, branding: Branding) -> str:
-    return HtmlRenderer().render(b, branding).decode("utf-8")
+    return HtmlRenderer.from_settings(branding).render(b).decode("utf-8")
 
 
 class _Tags(HTMLParser):
@@ -341,7 +340,7 @@ def test_json_validates_and_round_trips(
     fixture: str, branding: Branding, request: pytest.FixtureRequest
 ) -> None:
     b: Briefing = request.getfixturevalue(fixture)
-    raw = JsonRenderer().render(b, branding).decode("utf-8")
+    raw = JsonRenderer.from_settings(branding).render(b).decode("utf-8")
     data = json.loads(raw)
     _validator().validate(data)
     assert tuple(data)[: len(CONTRACT_KEYS)] == CONTRACT_KEYS  # the contract first, then extras
@@ -381,13 +380,13 @@ def _broken(data: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
     ],
 )
 def test_schema_rejects(briefing: Briefing, branding: Branding, path: str, value: Any) -> None:
-    data = json.loads(JsonRenderer().render(briefing, branding))
+    data = json.loads(JsonRenderer.from_settings(branding).render(briefing))
     with pytest.raises(jsonschema.ValidationError):
         _validator().validate(_broken(data, path, value))
 
 
 def test_schema_allows_future_fields(briefing: Briefing, branding: Branding) -> None:
-    data = json.loads(JsonRenderer().render(briefing, branding))
+    data = json.loads(JsonRenderer.from_settings(branding).render(briefing))
     _validator().validate({**data, "edition": 2})
 
 
@@ -405,7 +404,7 @@ def test_render_all_writes_requested_files(
     paths = render_all(briefing, branding, ["md", "json", "md"], out)
     assert paths == [out / "briefing.md", out / "briefing.json"]
     assert _listing(out) == ["briefing.json", "briefing.md"]
-    assert paths[0].read_bytes() == MarkdownRenderer().render(briefing, branding)
+    assert paths[0].read_bytes() == MarkdownRenderer.from_settings(branding).render(briefing)
     render_all(briefing, branding, ["html"], out)
     assert _listing(out) == ["briefing.html", "briefing.json", "briefing.md"]
 
@@ -419,15 +418,15 @@ def test_render_all_unknown_format(briefing: Briefing, branding: Branding, tmp_p
 def test_render_all_failing_renderer_writes_nothing(
     briefing: Briefing, branding: Branding, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    class Boom:
+    class Boom(BrandedRenderer):
         name = "boom"
         extension = "boom"
 
-        def render(self, briefing: Briefing, branding: Branding) -> bytes:
+        def render(self, briefing: Briefing) -> bytes:
             raise RuntimeError("renderer crashed")
 
     monkeypatch.setattr(
-        "dongtai.render.load", lambda g, n: Boom if n == "boom" else plugin_load(g, n)
+        "dongtai.render.load_renderer", lambda n: Boom if n == "boom" else load_renderer(n)
     )
     (tmp_path / "briefing.md").write_text("old", encoding="utf-8")
     with pytest.raises(RuntimeError):
@@ -451,4 +450,6 @@ def test_render_all_leaves_no_temp_files_when_writing_fails(
     with pytest.raises(OSError, match="disk full"):
         render_all(briefing, branding, ["md", "html"], tmp_path)
     assert _listing(tmp_path) == ["briefing.md"]  # complete; no temporary file left
-    assert (tmp_path / "briefing.md").read_bytes() == MarkdownRenderer().render(briefing, branding)
+    assert (tmp_path / "briefing.md").read_bytes() == MarkdownRenderer.from_settings(
+        branding
+    ).render(briefing)

@@ -22,6 +22,7 @@ from dongtai.render import toc
 from dongtai.render.pdf import PdfRenderer, prepare
 
 from . import render_samples
+from .conftest import Demo
 from .render_samples import HOSTILE, TYPST_MARKUP
 
 
@@ -30,7 +31,7 @@ def squash(text: str) -> str:
 
 
 def render(briefing: Briefing, branding: Branding | None = None) -> bytes:
-    return PdfRenderer().render(briefing, branding or Branding())
+    return PdfRenderer.from_settings(branding or Branding()).render(briefing)
 
 
 def page_texts(data: bytes) -> list[str]:
@@ -93,7 +94,7 @@ def bookmarks(reader: PdfReader) -> dict[str, int]:
 
 
 @pytest.fixture(scope="module")
-def demo_pdf(demo) -> bytes:  # type: ignore[no-untyped-def]
+def demo_pdf(demo: Demo) -> bytes:
     settings, result = demo
     path = settings.home / "briefings" / "2026-05-06" / "briefing.pdf"
     assert path in result.paths
@@ -119,7 +120,7 @@ def test_demo_pdf_title_block(demo_pdf: bytes) -> None:
     assert positions == sorted(positions)
 
 
-def test_demo_toc_page_numbers_are_where_the_headings_are(demo, demo_pdf: bytes) -> None:  # type: ignore[no-untyped-def]
+def test_demo_toc_page_numbers_are_where_the_headings_are(demo: Demo, demo_pdf: bytes) -> None:
     briefing = demo[1].briefing
     pages = page_texts(demo_pdf)
     entries = expected_entries(briefing)
@@ -129,7 +130,7 @@ def test_demo_toc_page_numbers_are_where_the_headings_are(demo, demo_pdf: bytes)
     assert {entry: marks[entry] for entry in entries} == printed
 
 
-def test_demo_pdf_text_is_all_extractable(demo, demo_pdf: bytes) -> None:  # type: ignore[no-untyped-def]
+def test_demo_pdf_text_is_all_extractable(demo: Demo, demo_pdf: bytes) -> None:
     briefing = demo[1].briefing
     text = body_text(page_texts(demo_pdf))
     assert squash(briefing.abstract) in text
@@ -155,13 +156,15 @@ def test_demo_pdf_embeds_every_font(demo_pdf: bytes) -> None:
     assert any(name.startswith("NotoSerifSC") for name in names), names
 
 
-def test_demo_pdf_has_no_missing_glyph_nor_font_warning(demo, caplog) -> None:  # type: ignore[no-untyped-def]
+def test_demo_pdf_has_no_missing_glyph_nor_font_warning(
+    demo: Demo, caplog: pytest.LogCaptureFixture
+) -> None:
     briefing = demo[1].briefing
     job = prepare(briefing, Branding())
     assert job.replaced == ()
     with caplog.at_level(logging.WARNING):
         _, warnings = job.run()
-        PdfRenderer().render(briefing, Branding())
+        PdfRenderer.from_settings(Branding()).render(briefing)
     assert warnings == [] and caplog.records == []
 
 
@@ -206,7 +209,7 @@ def test_markup_in_sources_prints_literally() -> None:
     assert "🚀" in text and "䶮" in text and "𫖯" in text and "𬌗" in text
 
 
-def test_character_no_font_has_prints_as_its_code_point(caplog) -> None:  # type: ignore[no-untyped-def]
+def test_character_no_font_has_prints_as_its_code_point(caplog: pytest.LogCaptureFixture) -> None:
     base = render_samples.small()
     briefing = base.model_copy(update={"abstract": "私用区字符\U000f0000在此。"})
     with caplog.at_level(logging.WARNING, logger="dongtai.render.pdf"):

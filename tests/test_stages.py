@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from dongtai.classify import classify_item, load_topics
-from dongtai.dedupe import canonical_url, dedupe
 from dongtai.models import Copy, Item, Story
-from dongtai.plan import plan
-from dongtai.rank import rank
+from dongtai.stages.classify import classify_item, load_topics
+from dongtai.stages.dedupe import canonical_url, dedupe
+from dongtai.stages.plan import plan
+from dongtai.stages.rank import rank
 
 T0 = datetime(2026, 5, 5, 2, 0, tzinfo=UTC)
 WINDOW = (T0 - timedelta(hours=40), T0 + timedelta(hours=8))
@@ -147,8 +147,8 @@ def test_plan_fills_to_the_minimum_with_single_outlet_stories() -> None:
 
 
 def test_borderline_items_are_judged_by_their_closeness_to_topic_examples() -> None:
-    from dongtai.classify import classify
-    from dongtai.embedding import embed
+    from dongtai.stages.classify import classify
+    from dongtai.text.embedding import embed
 
     topics = load_topics()
     launch = item(

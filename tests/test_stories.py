@@ -10,12 +10,12 @@ from typer.testing import CliRunner
 from dongtai import pipeline
 from dongtai.cli import app
 from dongtai.config import Settings
-from dongtai.memory import recall
 from dongtai.models import Story
+from dongtai.stages.recall import recall
 from dongtai.store import Store
 from dongtai.stories import explain, list_stories
 
-from .conftest import DEMO_DATE, ingest_lines, sample_lines
+from .conftest import DEMO_DATE, Demo, ingest_lines, sample_lines
 from .test_stages import item
 
 NEXT_DAY = date(2026, 5, 7)
@@ -51,7 +51,7 @@ def test_next_day_links_follow_ups_and_never_recites(settings: Settings, store: 
     assert recalled["notes"]
 
 
-def test_stories_lists_every_story_and_off_topic_item(demo) -> None:  # type: ignore[no-untyped-def]
+def test_stories_lists_every_story_and_off_topic_item(demo: Demo) -> None:
     settings, result = demo
     listing = list_stories(settings, DEMO_DATE)
     assert len(listing.stories) > len(result.briefing.sections) + 10
@@ -64,7 +64,7 @@ def test_stories_lists_every_story_and_off_topic_item(demo) -> None:  # type: ig
     assert {o.url for o in listing.off_topic} <= clustered
 
 
-def test_stories_json_from_the_command_line(demo) -> None:  # type: ignore[no-untyped-def]
+def test_stories_json_from_the_command_line(demo: Demo) -> None:
     settings, _ = demo
     done = CliRunner().invoke(
         app, ["--home", str(settings.home), "stories", "--date", "2026-05-06", "--json"]
@@ -77,7 +77,7 @@ def test_stories_json_from_the_command_line(demo) -> None:  # type: ignore[no-un
     assert data["off_topic"] and all(o["reason"] for o in data["off_topic"])
 
 
-def test_explain_shows_why_items_merged(demo) -> None:  # type: ignore[no-untyped-def]
+def test_explain_shows_why_items_merged(demo: Demo) -> None:
     settings, _ = demo
     listing = list_stories(settings, DEMO_DATE)
     wafer = next(s for s in listing.stories if any("Eswin" in i.title for i in s.items))

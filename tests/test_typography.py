@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dongtai.typography import cjk_ratio, polish
+from dongtai.text.typography import cjk_ratio, polish
 
 CASES = [
     # spacing between CJK and Latin letters / digits

@@ -11,10 +11,21 @@ import pytest
 from typer.testing import CliRunner
 
 from dongtai.cli import app
-from dongtai.models import Briefing, Item, Paragraph, Reference, Section, Subsection
-from dongtai.recheck import recheck
-from dongtai.store import open_store
-from dongtai.verify import verify
+from dongtai.config import Settings
+from dongtai.models import (
+    Briefing,
+    Item,
+    Paragraph,
+    Reference,
+    Section,
+    Subsection,
+    Verification,
+)
+from dongtai.store import Store, open_store
+from dongtai.verify.gate import verify
+from dongtai.verify.recheck import recheck
+
+from .conftest import Demo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DAY = datetime(2026, 5, 5, 10, tzinfo=SHANGHAI)
@@ -35,7 +46,9 @@ def ref(n: int, it: Item) -> Reference:
     return Reference(n=n, source=it.source, date=DAY.date(), title=it.title, url=it.url)
 
 
-def gate(paragraphs: list[tuple[str, tuple[int, ...]]], items: list[Item], abstract: str = ""):  # type: ignore[no-untyped-def]
+def gate(
+    paragraphs: list[tuple[str, tuple[int, ...]]], items: list[Item], abstract: str = ""
+) -> Verification:
     """Verify one section whose paragraphs cite items by number (1-based)."""
     sub = Subsection(
         number="1.1",
@@ -179,7 +192,7 @@ def test_an_abstract_sentence_is_checked_against_one_story() -> None:
 
 
 # --------------------------------------------------------------- the demo issue
-def test_the_demo_issue_passes_and_every_claim_has_its_evidence(demo) -> None:  # type: ignore[no-untyped-def]
+def test_the_demo_issue_passes_and_every_claim_has_its_evidence(demo: Demo) -> None:
     settings, result = demo
     v = result.briefing.verification
     assert v.passed and result.status == "passed" and v.checked == len(v.claims)
@@ -198,13 +211,13 @@ def test_the_demo_issue_passes_and_every_claim_has_its_evidence(demo) -> None:  
             assert claim.evidence in claim.evidence_sentence
 
 
-def test_recheck_from_the_store_agrees_with_the_pipeline(demo) -> None:  # type: ignore[no-untyped-def]
+def test_recheck_from_the_store_agrees_with_the_pipeline(demo: Demo) -> None:
     settings, result = demo
     again = recheck(settings, result.briefing)
     assert again.passed and again.checked == result.briefing.verification.checked
 
 
-def _edited(demo, tmp_path: Path, old: str, new: str) -> Path:  # type: ignore[no-untyped-def]
+def _edited(demo: Demo, tmp_path: Path, old: str, new: str) -> Path:
     settings, _result = demo
     path = settings.briefings_dir / "2026-05-06" / "briefing.json"
     text = path.read_text("utf-8")
@@ -214,7 +227,7 @@ def _edited(demo, tmp_path: Path, old: str, new: str) -> Path:  # type: ignore[n
     return edited
 
 
-def test_cli_verify_reports_on_a_date_and_on_an_edited_file(demo, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_cli_verify_reports_on_a_date_and_on_an_edited_file(demo: Demo, tmp_path: Path) -> None:
     settings, _ = demo
     runner = CliRunner()
     done = runner.invoke(app, ["--home", str(settings.home), "verify", "2026-05-06"])
@@ -240,8 +253,8 @@ def test_cli_verify_says_what_is_wrong_with_a_bad_file(tmp_path: Path) -> None:
 
 
 def test_brief_allow_unverified_publishes_and_records_it(
-    settings, store, tampering_writer: str
-) -> None:  # type: ignore[no-untyped-def]
+    settings: Settings, store: Store, tampering_writer: str
+) -> None:
     from .conftest import ingest_lines, sample_lines
 
     ingest_lines(settings, store, sample_lines())
@@ -259,14 +272,14 @@ def test_brief_allow_unverified_publishes_and_records_it(
     assert 'class="claim unsupported" title="未找到依据：no cited item states this figure' in page
 
 
-def test_the_html_shows_the_evidence_of_each_claim_on_hover(demo) -> None:  # type: ignore[no-untyped-def]
+def test_the_html_shows_the_evidence_of_each_claim_on_hover(demo: Demo) -> None:
     settings, _ = demo
     page = (settings.briefings_dir / "2026-05-06" / "briefing.html").read_text("utf-8")
     assert '<span class="claim" title="依据 [' in page
     assert 'class="claim unsupported"' not in page
 
 
-def test_the_briefing_json_carries_every_claim(demo) -> None:  # type: ignore[no-untyped-def]
+def test_the_briefing_json_carries_every_claim(demo: Demo) -> None:
     settings, result = demo
     path = settings.briefings_dir / "2026-05-06" / "briefing.json"
     data = json.loads(path.read_text("utf-8"))

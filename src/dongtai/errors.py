@@ -37,3 +37,21 @@ class RenderError(DongtaiError):
 
 class LlmError(DongtaiError):
     """An LLM call gave no usable answer after its retries (the writer falls back)."""
+
+
+class FetchError(DongtaiError):
+    """A request that did not give a usable response; ``reason`` says why in one line."""
+
+    def __init__(self, reason: str, url: str = "", blocked: bool = False) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.url = url
+        self.blocked = blocked
+
+
+class ParseError(DongtaiError):
+    """A document cannot be read as what its source says it is."""
+
+
+class BlockedAddress(DongtaiError):
+    """A connection was refused by the SSRF guard."""

@@ -1,4 +1,4 @@
-"""Ingest: item JSON Lines → items (the contract of DESIGN.md).
+"""Ingest: item JSON Lines → items.
 
 Rules:
 - one JSON object per line; blank lines are ignored;
@@ -11,6 +11,9 @@ Rules:
   lines are unaffected;
 - ``source`` is resolved against the registry by id or alias; an unknown outlet is
   kept under its own name with the default weight.
+
+:func:`parse_lines` is pure; :func:`store_lines` parses and stores the good items with
+their outlets (the one way files, folders and feeds put items in the store).
 """
 
 from __future__ import annotations
@@ -19,13 +22,16 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from dongtai.models import Item, LineError, Source
 from dongtai.sources import Registry
-from dongtai.typography import cjk_ratio
+from dongtai.text.typography import cjk_ratio
+
+if TYPE_CHECKING:
+    from dongtai.store import Store
 
 REQUIRED = ("url", "source", "title", "published", "text")
 CJK_SHARE_FOR_CHINESE = 0.2
@@ -38,6 +44,28 @@ class Parsed:
     items: list[Item] = field(default_factory=list)
     errors: list[LineError] = field(default_factory=list)
     new_sources: dict[str, Source] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What storing a batch of lines did: items new and already stored, lines rejected."""
+
+    new: int
+    already: int
+    errors: list[LineError]
+
+
+def store_lines(
+    store: Store, lines: Iterable[str], registry: Registry, tz: ZoneInfo, default_weight: float
+) -> Stored:
+    """Parse item JSON Lines and store the good items, with the outlets they name."""
+    parsed = parse_lines(lines, registry, tz, default_weight)
+    used = {item.source for item in parsed.items}
+    outlets = [s for sid, s in registry.sources.items() if sid in used]
+    store.save_sources([*outlets, *parsed.new_sources.values()])
+    added = store.add_items(parsed.items)
+    new = sum(added)
+    return Stored(new=new, already=len(added) - new, errors=parsed.errors)
 
 
 class _Reject(ValueError):

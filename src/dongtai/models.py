@@ -4,7 +4,9 @@ Every stage is a function from these records to these records; none of them does
 I/O. They serialise to JSON (``model_dump(mode="json")``) so the pipeline can persist
 the output of each stage and re-run any stage alone.
 
-``Briefing`` and its parts follow the briefing JSON contract of DESIGN.md exactly.
+``Briefing`` and its parts are the briefing JSON contract (``briefing.json``;
+``data/briefing.schema.json``): its keys and their meaning never change, newer fields
+come after them.
 """
 
 from __future__ import annotations
@@ -63,7 +65,7 @@ class Copy(Record):
 
 
 class Item(Record):
-    """One news item, as ingested (contract: DESIGN.md, item JSON Lines)."""
+    """One news item, as ingested from item JSON Lines or a fetch."""
 
     url: str
     source: str

@@ -1,75 +1,50 @@
-"""The pipeline: the only module that knows the order of the stages.
+"""The pipeline: the one table of stages, and the only module that knows their order.
 
     select → dedupe → classify → cluster → recall → rank → plan → write → verify → render
 
+Each :class:`Stage` is declared once in :data:`STAGES`: its name, the function that
+computes it, the stages whose outputs it reads (the first is its predecessor), the type
+of its output and, where the store keeps more than the output, a ``record`` step. Every
+output is stored (``stage_outputs``, as JSON records) under the issue date, so any stage
+can be re-run alone from the stored outputs it reads (:func:`run_stage`); no stage reads
+anything that its row of the table does not name.
+
 ``select`` takes the items published in ``[D − window, D)`` (issue time zone) and the
 items that the issues of the last ``memory_days`` days cited, so that ``recall`` can
-tell old stories and follow-ups from new ones. Each stage's output is stored
-(``stage_outputs``, as JSON records) under the issue date, so any stage can be re-run
-alone from its predecessor's stored output (:func:`run_stage`). ``verify`` stores the
-briefing with its references; a briefing whose verification fails is still stored and
-rendered, with status
-``failed`` (``overridden`` when ``allow_unverified`` is set, recorded in its
-verification), and :func:`build` reports it so the CLI can exit non-zero. A window with
-no qualifying story gives a short issue that says so.
+tell old stories and follow-ups from new ones. ``rank`` records the day's stories;
+``verify`` records the briefing with its references, with status ``failed`` when a
+claim is unsupported (``overridden`` when ``allow_unverified`` is set), and
+:func:`build` reports it so the CLI can exit non-zero. A window with no qualifying
+story gives a short issue that says so.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from pydantic import TypeAdapter
 
-from dongtai import classify as classify_stage
-from dongtai import cluster as cluster_stage
-from dongtai import dedupe as dedupe_stage
-from dongtai import memory
-from dongtai import plan as plan_stage
-from dongtai import rank as rank_stage
-from dongtai import verify as verify_stage
 from dongtai.config import Settings
-from dongtai.embedding import embed
-from dongtai.errors import ConfigError, StageError
-from dongtai.matching import Matcher
+from dongtai.errors import StageError
 from dongtai.models import Briefing, Classified, Draft, Item, SectionPlan, Story, WriterReport
-from dongtai.plugins import RENDERERS, WRITERS, load
+from dongtai.plugins import load_renderer, load_writer
 from dongtai.render import render_all
 from dongtai.sources import Registry, load_registry
+from dongtai.stages import classify, cluster, dedupe, plan, rank, recall
 from dongtai.store import Store, open_store
+from dongtai.text.embedding import embed
+from dongtai.text.matching import Matcher
+from dongtai.verify import gate
 from dongtai.writers import WriteContext, assemble
+from dongtai.zones import issue_window, zone
 
-STAGES = (
-    "select",
-    "dedupe",
-    "classify",
-    "cluster",
-    "recall",
-    "rank",
-    "plan",
-    "write",
-    "verify",
-    "render",
-)
 Progress = Callable[[str], None]
-
-
-def issue_window(issue_date: date, hours: int, tz: ZoneInfo) -> tuple[datetime, datetime]:
-    """``[D − hours, D)`` with D at midnight in the issue time zone."""
-    end = datetime.combine(issue_date, time(0), tzinfo=tz)
-    return end - timedelta(hours=hours), end
-
-
-def zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ConfigError(f"unknown time zone {name!r}") from exc
 
 
 @dataclass
@@ -92,7 +67,7 @@ class Run:
         return zone(self.settings.timezone)
 
     @cached_property
-    def window(self) -> tuple[datetime, datetime]:
+    def window(self) -> tuple[Any, Any]:
         return issue_window(self.issue_date, self.settings.window_hours, self.tz)
 
     @cached_property
@@ -106,8 +81,8 @@ class Run:
         return self.store.cited_between(first, self.issue_date)
 
     @cached_property
-    def topics(self) -> classify_stage.Topics:
-        return classify_stage.load_topics(self.settings.home)
+    def topics(self) -> classify.Topics:
+        return classify.load_topics(self.settings.home)
 
     @cached_property
     def sources(self) -> dict[str, Any]:
@@ -123,7 +98,6 @@ class Run:
             sources=self.sources,
             topic_names=self.topics.names_zh(),
             names=self.registry.organisation_names(),
-            settings=self.settings,
         )
 
 
@@ -134,8 +108,8 @@ class Result:
     paths: list[Path]
 
 
-# one function per stage: (run, input) → output ----------------------------------
-def _select(run: Run, _: None) -> list[Item]:
+# one function per stage: (run, *the outputs it reads) → output ---------------------------
+def _select(run: Run) -> list[Item]:
     start, end = run.window
     in_window = run.store.items_between(start, end)
     seen = {item.url for item in in_window}
@@ -144,39 +118,38 @@ def _select(run: Run, _: None) -> list[Item]:
 
 
 def _dedupe(run: Run, items: list[Item]) -> list[Item]:
-    return dedupe_stage.dedupe(items, run.weights())
+    return dedupe.dedupe(items, run.weights())
 
 
 def _classify(run: Run, items: list[Item]) -> list[Classified]:
     outlet_topics = {sid: s.topics for sid, s in run.sources.items()}
-    return classify_stage.classify(items, run.topics, outlet_topics, embed)
+    return classify.classify(items, run.topics, outlet_topics, embed)
 
 
 def _cluster(run: Run, entries: list[Classified]) -> list[Story]:
     chosen = entries if run.include_off_topic else [e for e in entries if e.on_topic]
-    return cluster_stage.cluster(chosen, embed, run.organisations)
+    return cluster.cluster(chosen, embed, run.organisations)
 
 
-def _recall(run: Run, stories: list[Story]) -> memory.Recalled:
-    return memory.recall(stories, run.cited)
+def _recall(run: Run, stories: list[Story]) -> recall.Recalled:
+    return recall.recall(stories, run.cited)
 
 
-def _rank(run: Run, recalled: memory.Recalled) -> list[Story]:
+def _rank(run: Run, recalled: recall.Recalled) -> list[Story]:
     weights, topic_weights = run.weights(), run.topics.weights()
-    return rank_stage.rank(recalled.stories, weights, topic_weights, run.window)
+    return rank.rank(recalled.stories, weights, topic_weights, run.window)
 
 
 def _plan(run: Run, ranked: list[Story]) -> list[SectionPlan]:
     s = run.settings
-    return plan_stage.plan(ranked, s.min_sections, s.max_sections, s.min_outlets)
+    return plan.plan(ranked, s.min_sections, s.max_sections, s.min_outlets)
 
 
 def _write(run: Run, plans: list[SectionPlan]) -> Draft:
     if not plans:
         return Draft(abstract=_no_news(run), sections=())
-    writer = load(WRITERS, run.settings.writer)()
-    draft: Draft = writer.write(plans, run.context())
-    return draft
+    writer = load_writer(run.settings.writer).from_settings(run.settings)
+    return writer.write(plans, run.context())
 
 
 def _no_news(run: Run) -> str:
@@ -188,11 +161,10 @@ def _no_news(run: Run) -> str:
     )
 
 
-def _verify(run: Run, draft: Draft) -> Briefing:
-    plans = _stored(run, "plan")
-    items = {item.url: item for plan in plans for story in plan.stories for item in story.items}
+def _verify(run: Run, draft: Draft, plans: list[SectionPlan]) -> Briefing:
+    items = {item.url: item for p in plans for story in p.stories for item in story.items}
     body = assemble(draft, items, run.context())
-    verification = verify_stage.verify(
+    verification = gate.verify(
         body.abstract,
         body.sections,
         body.references,
@@ -204,7 +176,7 @@ def _verify(run: Run, draft: Draft) -> Briefing:
     )
     if not verification.passed and run.settings.allow_unverified:
         verification = verification.model_copy(update={"allow_unverified": True})
-    briefing = Briefing(
+    return Briefing(
         date=run.issue_date,
         title=run.settings.branding.title,
         abstract=body.abstract,
@@ -214,9 +186,6 @@ def _verify(run: Run, draft: Draft) -> Briefing:
         writer=draft.report or WriterReport(name=run.settings.writer),
         operator_notes=_operator_notes(run),
     )
-    status = verify_stage.status(verification)
-    run.store.save_briefing(briefing, status, run.settings.writer, body.cited)
-    return briefing
 
 
 def _operator_notes(run: Run) -> tuple[str, ...]:
@@ -234,74 +203,87 @@ def _render(run: Run, briefing: Briefing) -> list[str]:
     return [str(p) for p in paths]
 
 
-_FUNCTIONS: dict[str, Callable[[Run, Any], Any]] = {
-    "select": _select,
-    "dedupe": _dedupe,
-    "classify": _classify,
-    "cluster": _cluster,
-    "recall": _recall,
-    "rank": _rank,
-    "plan": _plan,
-    "write": _write,
-    "verify": _verify,
-    "render": _render,
-}
-_TYPES: dict[str, TypeAdapter[Any]] = {
-    "select": TypeAdapter(list[Item]),
-    "dedupe": TypeAdapter(list[Item]),
-    "classify": TypeAdapter(list[Classified]),
-    "cluster": TypeAdapter(list[Story]),
-    "recall": TypeAdapter(memory.Recalled),
-    "rank": TypeAdapter(list[Story]),
-    "plan": TypeAdapter(list[SectionPlan]),
-    "write": TypeAdapter(Draft),
-    "verify": TypeAdapter(Briefing),
-    "render": TypeAdapter(list[str]),
-}
+# what the store keeps besides a stage's output ----------------------------------------
+def _record_stories(run: Run, stories: list[Story]) -> None:
+    run.store.save_stories(run.issue_date, stories)
 
 
-def _stored(run: Run, stage: str) -> Any:
-    """The stored output of ``stage`` for the run's issue date."""
-    payload = run.store.load_stage(run.issue_date, stage)
+def _record_briefing(run: Run, briefing: Briefing) -> None:
+    cited = {ref.n: ref.url for ref in briefing.references}
+    status = gate.status(briefing.verification)
+    run.store.save_briefing(briefing, status, run.settings.writer, cited)
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One step of the pipeline, declared once."""
+
+    name: str
+    compute: Callable[..., Any]
+    reads: tuple[str, ...]
+    output: TypeAdapter[Any]
+    record: Callable[[Run, Any], None] | None = None
+
+
+STAGES: tuple[Stage, ...] = (
+    Stage("select", _select, (), TypeAdapter(list[Item])),
+    Stage("dedupe", _dedupe, ("select",), TypeAdapter(list[Item])),
+    Stage("classify", _classify, ("dedupe",), TypeAdapter(list[Classified])),
+    Stage("cluster", _cluster, ("classify",), TypeAdapter(list[Story])),
+    Stage("recall", _recall, ("cluster",), TypeAdapter(recall.Recalled)),
+    Stage("rank", _rank, ("recall",), TypeAdapter(list[Story]), _record_stories),
+    Stage("plan", _plan, ("rank",), TypeAdapter(list[SectionPlan])),
+    Stage("write", _write, ("plan",), TypeAdapter(Draft)),
+    Stage("verify", _verify, ("write", "plan"), TypeAdapter(Briefing), _record_briefing),
+    Stage("render", _render, ("verify",), TypeAdapter(list[str])),
+)
+NAMES: tuple[str, ...] = tuple(stage.name for stage in STAGES)
+_BY_NAME: dict[str, Stage] = {stage.name: stage for stage in STAGES}
+
+
+def stage_named(name: str) -> Stage:
+    if name not in _BY_NAME:
+        raise StageError(f"unknown stage {name!r} (stages: {', '.join(NAMES)})")
+    return _BY_NAME[name]
+
+
+def _stored(run: Run, name: str) -> Any:
+    """The stored output of stage ``name`` for the run's issue date."""
+    payload = run.store.load_stage(run.issue_date, name)
     if payload is None:
         raise StageError(
-            f"no stored output of stage {stage!r} for {run.issue_date}; run the stages up to "
-            f"{stage!r} first (dongtai brief --date {run.issue_date})"
+            f"no stored output of stage {name!r} for {run.issue_date}; run the stages up to "
+            f"{name!r} first (dongtai brief --date {run.issue_date})"
         )
-    return _TYPES[stage].validate_python(payload)
+    return _BY_NAME[name].output.validate_python(payload)
 
 
-def _input(run: Run, stage: str) -> Any:
-    """The stored output of the stage before ``stage`` (None for the first stage)."""
-    index = STAGES.index(stage)
-    return None if index == 0 else _stored(run, STAGES[index - 1])
-
-
-def _execute(run: Run, stage: str, data: Any) -> Any:
-    output = _FUNCTIONS[stage](run, data)
+def _execute(run: Run, stage: Stage, outputs: Mapping[str, Any]) -> Any:
+    output = stage.compute(run, *(outputs[name] for name in stage.reads))
     if run.persist:
-        payload = _TYPES[stage].dump_python(output, mode="json")
-        run.store.save_stage(run.issue_date, stage, payload)
-        if stage == "rank":
-            run.store.save_stories(run.issue_date, output)
+        run.store.save_stage(
+            run.issue_date, stage.name, stage.output.dump_python(output, mode="json")
+        )
+        if stage.record:
+            stage.record(run, output)
     return output
 
 
-def run_until(run: Run, last: str) -> dict[str, Any]:
+def run_until(run: Run, last: str, progress: Progress | None = None) -> dict[str, Any]:
     """Run the stages from the first to ``last``; every stage's output by name."""
     outputs: dict[str, Any] = {}
-    data: Any = None
-    for stage in STAGES[: STAGES.index(last) + 1]:
-        data = outputs[stage] = _execute(run, stage, data)
+    for stage in STAGES[: NAMES.index(stage_named(last).name) + 1]:
+        if progress:
+            progress(stage.name)
+        outputs[stage.name] = _execute(run, stage, outputs)
     return outputs
 
 
-def run_stage(settings: Settings, issue_date: date, stage: str) -> Any:
-    """Re-run one stage from its predecessor's stored output, and store the result."""
-    if stage not in STAGES:
-        raise StageError(f"unknown stage {stage!r} (stages: {', '.join(STAGES)})")
+def run_stage(settings: Settings, issue_date: date, name: str) -> Any:
+    """Re-run one stage from the stored outputs it reads, and store the result."""
+    stage = stage_named(name)
     run = Run(settings, open_store(settings.db_url), issue_date)
-    return _execute(run, stage, _input(run, stage))
+    return _execute(run, stage, {read: _stored(run, read) for read in stage.reads})
 
 
 def build(
@@ -312,16 +294,12 @@ def build(
 ) -> Result:
     """Run the stages in order for one issue date and render the briefing."""
     for name in settings.formats:  # fail before the work, not after it
-        load(RENDERERS, name)
-    load(WRITERS, settings.writer)
+        load_renderer(name)
+    load_writer(settings.writer)
     run = Run(settings, store or open_store(settings.db_url), issue_date)
-    data: Any = None
-    for stage in STAGES:
-        if progress:
-            progress(stage)
-        data = _execute(run, stage, data)
+    outputs = run_until(run, "render", progress)
     stored = run.store.load_briefing(issue_date)
     if stored is None:
         raise StageError(f"no briefing was produced for {issue_date}")
     briefing, status = stored
-    return Result(briefing=briefing, status=status, paths=[Path(p) for p in data])
+    return Result(briefing=briefing, status=status, paths=[Path(p) for p in outputs["render"]])

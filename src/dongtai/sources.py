@@ -82,9 +82,14 @@ def load_registry(home: Path | None = None) -> Registry:
     return Registry(sources=sources, organisations=tuple(orgs))
 
 
+def read_yaml(text: str) -> Any:
+    """YAML → data, with libyaml's C loader where PyYAML has it (ten times faster)."""
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
 def _parse(text: str, where: str) -> tuple[dict[str, Source], list[Organisation]]:
     try:
-        data: Any = yaml.safe_load(text) or {}
+        data: Any = read_yaml(text) or {}
     except yaml.YAMLError as exc:
         raise ConfigError(f"{where}: not valid YAML: {exc}") from exc
     if not isinstance(data, dict):

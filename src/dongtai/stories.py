@@ -16,14 +16,14 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from dongtai import cluster as cluster_stage
 from dongtai.config import Settings
-from dongtai.embedding import embed
 from dongtai.errors import InputError
-from dongtai.memory import Recalled
 from dongtai.models import Classified, Record, Story
 from dongtai.pipeline import Run, run_until
+from dongtai.stages import cluster as cluster_stage
+from dongtai.stages.recall import Recalled
 from dongtai.store import open_store
+from dongtai.text.embedding import embed
 
 
 class OffTopic(Record):

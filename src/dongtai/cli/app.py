@@ -4,12 +4,13 @@ settings, and the two consoles (results on stdout, problems on stderr)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
-from dongtai.config import Settings, load_settings
+if TYPE_CHECKING:
+    from dongtai.config import Settings
 
 app = typer.Typer(
     help="dongtai (动态): a cited daily intelligence briefing in Chinese from a day of news.",
@@ -39,6 +40,8 @@ def main_options(home: HomeOption = None) -> None:
 
 def settings(**overrides: object) -> Settings:
     """Settings with the workspace chosen on the command line and CLI overrides."""
+    from dongtai.config import load_settings
+
     return load_settings(home=state.home, **overrides)
 
 

@@ -1,4 +1,7 @@
-"""Commands that build issues: ``ingest``, ``brief``, ``demo`` and ``stage``."""
+"""Commands that build issues: ``ingest``, ``brief``, ``demo`` and ``stage``.
+
+The library is imported inside each command, so that other commands start fast.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +9,18 @@ import os
 from datetime import date
 from importlib import resources
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from dongtai import pipeline
 from dongtai.cli.app import app, err, out, say, settings, state, warn
-from dongtai.config import Settings, load_settings
 from dongtai.errors import InputError
-from dongtai.ingest import parse_lines
-from dongtai.sources import load_registry
-from dongtai.store import open_store
+
+if TYPE_CHECKING:
+    from dongtai.config import Settings
+    from dongtai.pipeline import Result
 
 SAMPLE = "data/sample/sample-2026-05-06.jsonl"
 DEMO_DATE = date(2026, 5, 6)
@@ -42,16 +44,17 @@ def _ingest_file(s: Settings, path: Path) -> int:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read {path}: {exc}") from exc
-    store = open_store(s.db_url)
+    from dongtai.ingest import store_lines
+    from dongtai.sources import load_registry
+    from dongtai.store import open_store
+    from dongtai.zones import zone
+
     registry = load_registry(s.home)
-    parsed = parse_lines(lines, registry, pipeline.zone(s.timezone), s.default_weight)
-    store.save_sources([*registry.sources.values(), *parsed.new_sources.values()])
-    added = store.add_items(parsed.items)
-    for error in parsed.errors:
+    stored = store_lines(open_store(s.db_url), lines, registry, zone(s.timezone), s.default_weight)
+    for error in stored.errors:
         warn(f"{path}:{error.line}: {error.reason}")
-    new = sum(added)
-    say(f"{path}: {new} new, {len(added) - new} already stored, {len(parsed.errors)} rejected")
-    return len(parsed.errors)
+    say(f"{path}: {stored.new} new, {stored.already} already stored, {len(stored.errors)} rejected")
+    return len(stored.errors)
 
 
 @app.command()
@@ -86,6 +89,8 @@ def brief(
 @app.command()
 def demo() -> None:
     """Build the 2026-05-06 sample briefing from the bundled sample corpus, offline."""
+    from dongtai.config import load_settings
+
     home = state.home
     if home is None and "DONGTAI_HOME" not in os.environ:
         home = Path.cwd() / "dongtai-demo"
@@ -98,20 +103,24 @@ def demo() -> None:
 
 @app.command()
 def stage(
-    name: Annotated[str, typer.Argument(help=f"One of: {', '.join(pipeline.STAGES)}.")],
+    name: Annotated[str, typer.Argument(help="Stage name: select, dedupe, … render.")],
     on: Annotated[str, typer.Option("--date", help="Issue date YYYY-MM-DD.")],
 ) -> None:
     """Re-run one pipeline stage from the stored output of the stage before it."""
+    from dongtai.pipeline import run_stage
+
     s = settings()
-    output = pipeline.run_stage(s, parse_date(on), name)
+    output = run_stage(s, parse_date(on), name)
     size = len(output) if isinstance(output, list) else 1
     out.print(f"stage {name} for {on}: {size} record(s) stored")
 
 
 def _build(s: Settings, issue_date: date) -> None:
+    from dongtai import pipeline
+
     columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err, transient=True) as bar:
-        task = bar.add_task("building", total=len(pipeline.STAGES))
+        task = bar.add_task("building", total=len(pipeline.NAMES))
 
         def advance(stage: str) -> None:
             bar.update(task, description=f"{issue_date} · {stage}", advance=1)
@@ -122,7 +131,7 @@ def _build(s: Settings, issue_date: date) -> None:
         raise typer.Exit(1)
 
 
-def _summary(result: pipeline.Result) -> None:
+def _summary(result: Result) -> None:
     b = result.briefing
     table = Table(title=f"{b.title} · {b.date}", show_lines=False)
     table.add_column("§")

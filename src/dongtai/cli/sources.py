@@ -3,6 +3,7 @@
 ``sources add`` writes the workspace registry ``HOME/sources.yaml`` (on top of the
 shipped one) atomically, after checking the new entry; an id already registered is
 refused. ``fetch`` exits 1 when any source failed (the others are stored all the same).
+The library is imported inside each command, so that the registry commands start fast.
 """
 
 from __future__ import annotations
@@ -10,19 +11,16 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
-import yaml
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from dongtai.cli.app import app, err, out, say, settings
-from dongtai.collect import fetch_sources, fetchable
 from dongtai.errors import InputError
-from dongtai.models import FetchRun, Source, SourceHealth
-from dongtai.sources import WORKSPACE_REGISTRY, load_registry
-from dongtai.store import open_store
+
+if TYPE_CHECKING:
+    from dongtai.models import FetchRun, Source, SourceHealth
 
 sources_app = typer.Typer(help="The source registry and each source's fetch health.")
 app.add_typer(sources_app, name="sources")
@@ -41,6 +39,9 @@ def sources_default(ctx: typer.Context) -> None:
 @sources_app.command("list")
 def list_sources() -> None:
     """Every registered source with its fetch health."""
+    from dongtai.sources import load_registry
+    from dongtai.store import open_store
+
     s = settings()
     registry = load_registry(s.home)
     health = open_store(s.db_url).source_health()
@@ -72,6 +73,8 @@ def add_source(
     selector: Annotated[str, typer.Option(help="CSS selector of article links (html).")] = "",
 ) -> None:
     """Add a source to the workspace registry (on top of the shipped one)."""
+    from dongtai.sources import WORKSPACE_REGISTRY, load_registry
+
     s = settings()
     if kind not in KINDS:
         raise InputError(
@@ -96,6 +99,8 @@ def _lang(language: str) -> Literal["en", "zh"]:
 def _entry(
     source_id: str, url: str, kind: str, language: Literal["en", "zh"], name: str, selector: str
 ) -> dict[str, Any]:
+    from dongtai.models import Source
+
     if kind == "folder":
         url = str(Path(url).expanduser().resolve())
     fields = {"id": source_id, "name_en": name, "name_zh": name, "kind": kind, "url": url}
@@ -105,9 +110,13 @@ def _entry(
 
 
 def _append(path: Path, entry: dict[str, Any]) -> None:
+    import yaml
+
+    from dongtai.sources import read_yaml
+
     data: Any = {}
     if path.is_file():
-        data = yaml.safe_load(path.read_text("utf-8")) or {}
+        data = read_yaml(path.read_text("utf-8")) or {}
     if not isinstance(data, dict):
         raise InputError(f"{path}: expected a mapping with 'sources'")
     data["sources"] = [*(data.get("sources") or []), entry]
@@ -126,6 +135,18 @@ def fetch(
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Fetch every enabled source (or one) into the store: new, unchanged, failed, why."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from dongtai.fetch.run import fetch_sources, fetchable
+    from dongtai.sources import load_registry
+    from dongtai.store import open_store
+
     s = settings()
     registry = load_registry(s.home)
     chosen = fetchable(registry, source)

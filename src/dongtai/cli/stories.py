@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from dongtai import stories
 from dongtai.cli.app import app, out, say, settings
 from dongtai.cli.build import parse_date
+
+if TYPE_CHECKING:
+    from dongtai import stories
 
 
 @app.command("stories")
@@ -25,6 +27,8 @@ def list_stories(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Every story of the window with score and reasons, and the off-topic items."""
+    from dongtai import stories
+
     s = settings(window_hours=window_hours)
     listing = stories.list_stories(s, parse_date(on), include_off_topic)
     if as_json:
@@ -73,6 +77,8 @@ def explain(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Why the items of a story were merged: similarity, shared figures and organisations."""
+    from dongtai import stories
+
     result = stories.explain(settings(), parse_date(on), story)
     if as_json:
         say(result.model_dump_json(indent=2))

@@ -16,7 +16,6 @@ from typing import Annotated
 import typer
 
 from dongtai.cli.app import app, say, settings
-from dongtai.recheck import issue_briefing, read_briefing, recheck, report_lines
 
 
 @app.command(name="verify")
@@ -30,6 +29,8 @@ def verify_command(
     ] = False,
 ) -> None:
     """Check every figure, date, organisation and quote against the items cited."""
+    from dongtai.verify.recheck import issue_briefing, read_briefing, recheck, report_lines
+
     s = settings()
     try:
         day = date.fromisoformat(target)

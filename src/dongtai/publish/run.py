@@ -61,7 +61,7 @@ def fetch_all(
     """What ``dongtai fetch`` does: every enabled source (or those named) into the store.
 
     The one place publishing calls the fetcher."""
-    from dongtai.collect import fetch_sources, fetchable
+    from dongtai.fetch.run import fetch_sources, fetchable
     from dongtai.sources import load_registry
 
     registry = load_registry(settings.home)

@@ -2,9 +2,10 @@
 
 The seam
 --------
-A renderer is any class with a ``name``, an ``extension`` and a
-``render(briefing, branding) -> bytes`` method (:class:`Renderer`), constructible with
-no arguments. Renderers are pure: no I/O, no clock, no network. :func:`render_all`
+A renderer is any class with a ``name``, an ``extension``, a
+``from_settings(branding)`` classmethod and a ``render(briefing) -> bytes`` method
+(:class:`Renderer`; the built-ins derive from :class:`BrandedRenderer`). Renderers are
+pure: no I/O, no clock, no network. :func:`render_all`
 renders every requested format in memory first and only then writes the files, each
 through a temporary file in the output directory and :func:`os.replace`, so a
 failing renderer leaves no output behind and a crash never leaves a half-written file.
@@ -17,7 +18,7 @@ Declare an entry point in the ``dongtai.renderers`` group, named after the forma
     docx = "dongtai_docx:DocxRenderer"
 
 After ``pip install`` of that package, ``dongtai brief --format md,docx`` finds it
-through :func:`dongtai.plugins.load`; dongtai itself registers ``md``, ``html``,
+through :func:`dongtai.plugins.load_renderer`; dongtai itself registers ``md``, ``html``,
 ``pdf``, ``wechat``, ``docx`` and ``json`` the same way. The helpers below
 (:func:`toc`, :func:`reference_label`, :func:`issue_date_zh`, :func:`dateline`,
 :func:`warning_lines`, :func:`safe_url`, :func:`footer_text`) keep the textual
@@ -39,15 +40,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import ClassVar, Protocol, Self
 from urllib.parse import urlsplit
 
 from dongtai.config import Branding
 from dongtai.errors import PluginError
 from dongtai.models import Briefing, Reference
-from dongtai.plugins import RENDERERS, load
+from dongtai.plugins import load_renderer
 
 __all__ = [
+    "BrandedRenderer",
     "Renderer",
     "TocEntry",
     "anchor",
@@ -67,16 +69,34 @@ WARNING_TITLE = "⚠ 核验未通过"
 _BREAKS = re.compile(r"\s*[\r\n]+\s*")
 
 
-@runtime_checkable
 class Renderer(Protocol):
     """Turns a briefing into the bytes of one file ``briefing.<extension>``."""
 
     name: str
     extension: str
 
-    def render(self, briefing: Briefing, branding: Branding) -> bytes:
+    @classmethod
+    def from_settings(cls, branding: Branding) -> Renderer:
+        """The renderer for one publisher's branding."""
+        ...
+
+    def render(self, briefing: Briefing) -> bytes:
         """The whole file; must not do I/O."""
         ...
+
+
+class BrandedRenderer:
+    """What the built-in renderers share: built from the branding settings, kept."""
+
+    name: ClassVar[str]
+    extension: ClassVar[str]
+
+    def __init__(self, branding: Branding) -> None:
+        self.branding = branding
+
+    @classmethod
+    def from_settings(cls, branding: Branding) -> Self:
+        return cls(branding)
 
 
 @dataclass(frozen=True)
@@ -97,10 +117,8 @@ def render_all(
     Unknown formats raise :class:`~dongtai.errors.PluginError` before anything is
     written. Repeated formats are rendered once.
     """
-    renderers = [_renderer(name) for name in dict.fromkeys(formats)]
-    outputs = {
-        out_dir / f"briefing.{r.extension}": _render_one(r, briefing, branding) for r in renderers
-    }
+    renderers = [_renderer(name, branding) for name in dict.fromkeys(formats)]
+    outputs = {out_dir / f"briefing.{r.extension}": _render_one(r, briefing) for r in renderers}
     out_dir.mkdir(parents=True, exist_ok=True)
     _write_atomically(outputs)
     return list(outputs)
@@ -198,19 +216,16 @@ def safe_url(url: str) -> str | None:
     return url
 
 
-def _renderer(name: str) -> Renderer:
-    factory = load(RENDERERS, name)
+def _renderer(name: str, branding: Branding) -> Renderer:
+    factory = load_renderer(name)
     try:
-        renderer = factory()
+        return factory.from_settings(branding)
     except Exception as exc:
         raise PluginError(f"renderer {name!r} cannot be created: {exc}") from exc
-    if not isinstance(renderer, Renderer):
-        raise PluginError(f"renderer {name!r} lacks name, extension or render()")
-    return renderer
 
 
-def _render_one(renderer: Renderer, briefing: Briefing, branding: Branding) -> bytes:
-    data = renderer.render(briefing, branding)
+def _render_one(renderer: Renderer, briefing: Briefing) -> bytes:
+    data = renderer.render(briefing)
     if not isinstance(data, bytes):
         raise PluginError(f"renderer {renderer.name!r} returned {type(data).__name__}, not bytes")
     return data

@@ -37,6 +37,7 @@ from docx.text.run import Run
 from dongtai.config import Branding
 from dongtai.models import Briefing, Reference, Section
 from dongtai.render import (
+    BrandedRenderer,
     dateline,
     footer_text,
     one_line,
@@ -54,14 +55,15 @@ TOC_HINT = "右键单击此处并选择“更新域”，生成带页码的目�
 RED = RGBColor(0xB0, 0x00, 0x20)
 
 
-class DocxRenderer:
+class DocxRenderer(BrandedRenderer):
     """Renders ``briefing.docx``."""
 
     name = "docx"
     extension = "docx"
 
-    def render(self, briefing: Briefing, branding: Branding) -> bytes:
+    def render(self, briefing: Briefing) -> bytes:
         """The Word document."""
+        branding = self.branding
         doc = Document()
         _setup(doc, briefing, branding)
         _title_block(doc, briefing, branding)

@@ -24,9 +24,9 @@ import jinja2
 from markupsafe import Markup
 
 from dongtai.config import Branding
-from dongtai.marks import note, segments
 from dongtai.models import Briefing, Reference, Section
 from dongtai.render import (
+    BrandedRenderer,
     anchor,
     dateline,
     issue_date_zh,
@@ -36,22 +36,23 @@ from dongtai.render import (
     warning_lines,
 )
 from dongtai.render.qr import svg as qr_svg
+from dongtai.verify.marks import note, segments
 
 __all__ = ["HtmlRenderer", "environment", "page_context"]
 
-TEMPLATE = "briefing.html.j2"
 
-
-class HtmlRenderer:
-    """Renders ``briefing.html``."""
+class HtmlRenderer(BrandedRenderer):
+    """Renders ``briefing.html``; subclasses change the template and the extension."""
 
     name = "html"
     extension = "html"
+    template = "briefing.html.j2"
 
-    def render(self, briefing: Briefing, branding: Branding) -> bytes:
-        """The HTML page, UTF-8, ending with one newline."""
-        page = environment().get_template(TEMPLATE).render(**page_context(briefing, branding))
-        return (page.rstrip("\n") + "\n").encode("utf-8")
+    def render(self, briefing: Briefing) -> bytes:
+        """The page, UTF-8, ending with one newline."""
+        context = page_context(briefing, self.branding)
+        page = environment().get_template(self.template).render(**context)
+        return (page.strip("\n") + "\n").encode("utf-8")
 
 
 @cache

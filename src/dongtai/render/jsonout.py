@@ -1,4 +1,4 @@
-"""JSON rendering of a briefing: the briefing JSON contract of DESIGN.md.
+"""JSON rendering of a briefing: the briefing JSON contract (``briefing.json``).
 
 The file is ``Briefing.model_dump(mode="json")`` as UTF-8 (Chinese unescaped),
 indented by two spaces, keys in the contract order (``date``, ``title``,
@@ -12,21 +12,21 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from dongtai.config import Branding
 from dongtai.models import Briefing
+from dongtai.render import BrandedRenderer
 
 __all__ = ["CONTRACT_KEYS", "JsonRenderer"]
 
 CONTRACT_KEYS = ("date", "title", "abstract", "sections", "references", "verification")
 
 
-class JsonRenderer:
+class JsonRenderer(BrandedRenderer):
     """Renders ``briefing.json``; the branding is not part of the contract."""
 
     name = "json"
     extension = "json"
 
-    def render(self, briefing: Briefing, branding: Branding) -> bytes:
+    def render(self, briefing: Briefing) -> bytes:
         """The briefing JSON document."""
         data = _in_contract_order(briefing.model_dump(mode="json"))
         return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

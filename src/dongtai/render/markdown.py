@@ -20,7 +20,7 @@ import re
 
 from dongtai.config import Branding
 from dongtai.models import Briefing, Paragraph, Reference, Section
-from dongtai.render import dateline, reference_label, safe_url, toc, warning_lines
+from dongtai.render import BrandedRenderer, dateline, reference_label, safe_url, toc, warning_lines
 
 __all__ = ["MarkdownRenderer", "escape"]
 
@@ -42,14 +42,15 @@ def escape(text: str, line_start: bool = True) -> str:
     return _LINE_START.sub(_escape_line_start, text) if line_start else text
 
 
-class MarkdownRenderer:
+class MarkdownRenderer(BrandedRenderer):
     """Renders ``briefing.md``."""
 
     name = "md"
     extension = "md"
 
-    def render(self, briefing: Briefing, branding: Branding) -> bytes:
+    def render(self, briefing: Briefing) -> bytes:
         """The Markdown document, UTF-8, ending with one newline."""
+        branding = self.branding
         blocks = [
             *_title_block(briefing, branding),
             *_warning_block(briefing),

@@ -45,6 +45,7 @@ from dongtai.config import Branding
 from dongtai.errors import RenderError
 from dongtai.models import Briefing, Reference, Section
 from dongtai.render import (
+    BrandedRenderer,
     dateline,
     footer_text,
     one_line,
@@ -76,14 +77,15 @@ LABELS = {
 _VERBATIM = frozenset({"svg", "url", "site", "logo"})  # link targets and drawings
 
 
-class PdfRenderer:
+class PdfRenderer(BrandedRenderer):
     """Renders ``briefing.pdf``."""
 
     name = "pdf"
     extension = "pdf"
 
-    def render(self, briefing: Briefing, branding: Branding) -> bytes:
+    def render(self, briefing: Briefing) -> bytes:
         """The PDF file; Typst warnings and undrawable characters are logged."""
+        branding = self.branding
         job = prepare(briefing, branding)
         if job.replaced:
             names = " ".join(f"{c} (U+{ord(c):04X})" for c in job.replaced)

@@ -17,22 +17,14 @@ text.
 
 from __future__ import annotations
 
-from dongtai.config import Branding
-from dongtai.models import Briefing
-from dongtai.render.html import environment, page_context
+from dongtai.render.html import HtmlRenderer
 
 __all__ = ["WechatRenderer"]
 
-TEMPLATE = "briefing.wechat.html.j2"
 
-
-class WechatRenderer:
-    """Renders ``briefing.wechat.html``."""
+class WechatRenderer(HtmlRenderer):
+    """Renders ``briefing.wechat.html``: the HTML page's view, the WeChat template."""
 
     name = "wechat"
     extension = "wechat.html"
-
-    def render(self, briefing: Briefing, branding: Branding) -> bytes:
-        """The article body, UTF-8, ending with one newline."""
-        page = environment().get_template(TEMPLATE).render(**page_context(briefing, branding))
-        return (page.strip("\n") + "\n").encode("utf-8")
+    template = "briefing.wechat.html.j2"

@@ -1,7 +1,9 @@
 """The store: sources, items, stage outputs, stories and briefings in one database.
 
 SQLite file in the workspace by default; any SQLAlchemy URL (PostgreSQL) works. The
-schema is brought up to date by Alembic migrations every time the store opens. Items
+schema is brought up to date by Alembic migrations when the store opens (Alembic is
+loaded only when the database is behind the newest migration, whose revision is the
+number its file name starts with). Items
 are identified by URL: adding an item that is already stored changes nothing, so
 ingesting a file twice is harmless. Times are stored in UTC.
 """
@@ -15,9 +17,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Engine, create_engine, delete, event, func, select
+from sqlalchemy import Engine, create_engine, delete, event, func, inspect, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -302,7 +302,25 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def head_revision() -> str:
+    """The newest migration's revision: the number its file name starts with."""
+    return max(path.name.split("_", 1)[0] for path in (MIGRATIONS / "versions").glob("[0-9]*.py"))
+
+
+def _revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        return None if version is None else str(version)
+
+
 def _migrate(engine: Engine) -> None:
+    if _revision(engine) == head_revision():
+        return
+    from alembic import command
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:

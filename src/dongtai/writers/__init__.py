@@ -1,8 +1,9 @@
 """Writers turn planned sections into text; this module holds what they share.
 
-A writer is any object with a ``name`` and ``write(plans, context) -> Draft``,
+A writer is a class with a ``name``, a ``from_settings(settings)`` classmethod (which
+fails there when its settings are incomplete) and ``write(plans, context) -> Draft``,
 registered in the entry-point group ``dongtai.writers`` (the built-in ``extractive``
-writer is registered the same way). Writers cite items by URL; :func:`assemble` then
+and ``llm`` writers are registered the same way). Writers cite items by URL; :func:`assemble` then
 numbers the references in order of first citation (``Source (YYYY-MM-DD): Title``),
 applies Chinese typography to every text, and returns the briefing's sections and
 references. Every paragraph must cite; every reference is cited by construction.
@@ -28,20 +29,19 @@ from dongtai.models import (
     Source,
     Subsection,
 )
-from dongtai.typography import polish
+from dongtai.text.typography import polish
 
 
 @dataclass(frozen=True)
 class WriteContext:
-    """What a writer may know besides the planned stories: ``names`` is the registry's
-    organisation table (for the verification gate), ``settings`` the run's settings."""
+    """What a writer may know of the issue besides the planned stories: ``names`` is the
+    registry's organisation table (for the verification gate)."""
 
     issue_date: date
     tz: ZoneInfo
     sources: Mapping[str, Source]
     topic_names: Mapping[str, str]
     names: Mapping[str, str] | None = None
-    settings: Settings | None = None
 
     def source(self, source_id: str) -> Source:
         known = self.sources.get(source_id)
@@ -55,6 +55,9 @@ class WriteContext:
 
 class Writer(Protocol):
     name: str
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Writer: ...
 
     def write(self, plans: Sequence[SectionPlan], context: WriteContext) -> Draft: ...
 

@@ -30,7 +30,7 @@ import re
 from collections.abc import Sequence
 from datetime import date
 
-from dongtai.figures import Figure, extract_figures, find_support, supports, to_chinese
+from dongtai.config import Settings
 from dongtai.models import (
     Draft,
     DraftParagraph,
@@ -40,6 +40,7 @@ from dongtai.models import (
     SectionPlan,
     Story,
 )
+from dongtai.text.figures import Figure, extract_figures, find_support, supports, to_chinese
 from dongtai.writers import WriteContext
 
 ZH_SENTENCE = re.compile(r"[^。！？!?]+[。！？!?]*[”」』]?")
@@ -96,6 +97,10 @@ class ExtractiveWriter:
     """Selects and attributes the items' own sentences (see the module docstring)."""
 
     name = "extractive"
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ExtractiveWriter:
+        return cls()
 
     def write(self, plans: Sequence[SectionPlan], context: WriteContext) -> Draft:
         sections = tuple(_section(plan, context) for plan in plans)

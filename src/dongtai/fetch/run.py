@@ -1,0 +1,304 @@
+"""A fetch run: every enabled source of the registry → items in the store.
+
+Rules:
+- sources of kind ``none`` and sources with ``enabled: false`` are not fetched; one
+  source failing (any exception) never stops the others: it is recorded as ``failed``
+  with a one-line reason;
+- feeds (rss, atom, json-feed) use conditional GET with the validators stored for
+  the source; a 304 is ``unchanged``. Validators and health are saved only after the
+  source's items are stored, so a run killed half-way loses nothing: the next run
+  fetches the source again and skips the items already stored;
+- an entry the document announces but that cannot be used (no link, no title) is
+  counted ``failed`` with the reason;
+- an entry whose URL is already stored is counted ``unchanged`` and not fetched again
+  (re-running is idempotent; a feed whose items vanish and reappear adds nothing);
+- a feed entry whose text is shorter than ``full_text_below`` characters, and every
+  entry of an html listing or sitemap, gets its article page fetched (at most
+  ``max_articles`` per source and run, newest first); the raw page is kept compressed
+  and the text and metadata extracted (:mod:`dongtai.fetch.extract`). When the article
+  cannot be fetched the entry is counted ``failed`` with the reason and retried next run;
+- an item's date is the feed's, else the page's, else the time it was first seen;
+- every item passes the ingest rules (:func:`dongtai.ingest.store_lines`) exactly as a
+  JSON Lines file would; a rejected entry is counted ``failed`` with the reason;
+- items are stored as they arrive: feed entries per source, article items one by one;
+- a ``folder`` source is a local directory of ``*.jsonl`` (item JSON Lines; a missing
+  ``source`` is filled with the source id) and ``*.html`` files (the page's canonical
+  URL is the item's URL; a file without one is rejected).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from dongtai.config import Settings
+from dongtai.errors import DongtaiError, FetchError, InputError
+from dongtai.fetch.extract import Article, extract_article
+from dongtai.fetch.feeds import Entry, Parsed, parse_feed, parse_listing, parse_sitemap
+from dongtai.fetch.http import Fetcher, Response
+from dongtai.ingest import Stored, store_lines
+from dongtai.models import FetchRun, Source
+from dongtai.sources import Registry
+from dongtai.store import Store
+from dongtai.zones import zone
+
+FEED_KINDS = ("rss", "atom", "json-feed")
+MAX_CHILD_SITEMAPS = 5
+PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
+MAX_REASONS = 5
+
+
+@dataclass
+class _Tally:
+    """What happened to one source during a run."""
+
+    new: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    reasons: list[str] = field(default_factory=list)
+    fatal: str = ""
+    not_modified: bool = False
+    validators: tuple[str, str] = ("", "")
+
+    def fail(self, reason: str) -> None:
+        self.failed += 1
+        if len(self.reasons) < MAX_REASONS:
+            self.reasons.append(reason)
+
+    def add(self, stored: Stored) -> None:
+        self.new += stored.new
+        self.unchanged += stored.already
+
+    def run(self, source_id: str, started: datetime) -> FetchRun:
+        status = "failed" if self.fatal else "unchanged" if self.not_modified else "ok"
+        if status == "ok" and self.failed:
+            status = "partial"
+        error = self.fatal or "; ".join(self.reasons)
+        if self.failed > len(self.reasons) and not self.fatal:
+            error += f" (+{self.failed - len(self.reasons)} more)"
+        return FetchRun(
+            source=source_id,
+            status=status,
+            new=self.new,
+            unchanged=self.unchanged,
+            failed=self.failed,
+            error=error,
+            started=started,
+            finished=datetime.now(UTC),
+        )
+
+
+def fetchable(registry: Registry, only: str | None = None) -> list[Source]:
+    """The sources a run fetches: enabled, with a kind and URL; or the one asked for."""
+    if only is not None:
+        source = registry.sources.get(only)
+        if source is None:
+            raise InputError(f"no source with id {only!r} in the registry")
+        if source.kind == "none" or not source.url:
+            raise InputError(f"source {only!r} has no fetchable kind/url")
+        return [source]
+    return [s for s in registry.sources.values() if s.enabled and s.kind != "none" and s.url]
+
+
+def fetch_sources(
+    settings: Settings,
+    store: Store,
+    registry: Registry,
+    sources: Iterable[Source],
+    allow_private: bool = False,
+    progress: Callable[[FetchRun], None] | None = None,
+) -> list[FetchRun]:
+    """Fetch ``sources`` into ``store``; one :class:`FetchRun` per source, in order."""
+    chosen = list(sources)
+    store.save_sources(registry.sources.values())
+    run = _FetchSession(settings, store, registry, progress)
+    return asyncio.run(run.all(chosen, allow_private))
+
+
+class _FetchSession:
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        registry: Registry,
+        progress: Callable[[FetchRun], None] | None,
+    ) -> None:
+        self.settings = settings
+        self.config = settings.fetch
+        self.store = store
+        self.registry = registry
+        self.progress = progress
+        self.tz = zone(settings.timezone)
+
+    async def all(self, sources: list[Source], allow_private: bool) -> list[FetchRun]:
+        async with Fetcher(self.config, allow_private=allow_private) as fetcher:
+            self.fetcher = fetcher
+            return list(await asyncio.gather(*(self.one(s) for s in sources)))
+
+    async def one(self, source: Source) -> FetchRun:
+        started = datetime.now(UTC)
+        tally = _Tally()
+        try:
+            if source.kind == "folder":
+                await asyncio.to_thread(self._folder, source, tally)
+            else:
+                await self._remote(source, tally)
+        except DongtaiError as exc:
+            tally.fatal = _one_line(str(exc))
+        except Exception as exc:  # one source never stops the others
+            tally.fatal = _one_line(f"unexpected {type(exc).__name__}: {exc}")
+        run = tally.run(source.id, started)
+        self.store.record_fetch(run, *tally.validators)
+        if self.progress is not None:
+            self.progress(run)
+        return run
+
+    # remote sources ------------------------------------------------------------------
+
+    async def _remote(self, source: Source, tally: _Tally) -> None:
+        etag, modified = self.store.validators(source.id) if source.kind in FEED_KINDS else ("", "")
+        response = await self.fetcher.get(source.url, etag=etag, last_modified=modified)
+        if response.not_modified:
+            tally.not_modified = True
+            return
+        parsed = await self._parse(source, response)
+        for reason in parsed.dropped:
+            tally.fail(reason)
+        entries = self._fresh(parsed.entries, tally)
+        complete = [e for e in entries if self._complete(source, e)]
+        self._store([self._record(source, e, None) for e in complete], tally)
+        wanted = [e for e in entries if not self._complete(source, e)]
+        wanted.sort(key=lambda e: e.published or datetime.min.replace(tzinfo=UTC), reverse=True)
+        await asyncio.gather(
+            *(self._article(source, e, tally) for e in wanted[: self.config.max_articles])
+        )
+        tally.validators = (response.etag, response.last_modified)
+
+    async def _parse(self, source: Source, response: Response) -> Parsed:
+        if source.kind in FEED_KINDS:
+            return parse_feed(response.body, response.url, response.content_type)
+        if source.kind == "html":
+            if not source.selector:
+                raise InputError(f"html source {source.id!r} has no CSS selector")
+            return parse_listing(
+                response.body, response.url, source.selector, response.content_type
+            )
+        parsed = parse_sitemap(response.body, response.url)
+        for child in parsed.sitemaps[:MAX_CHILD_SITEMAPS]:
+            sub = parse_sitemap((await self.fetcher.get(child)).body, child)
+            parsed.entries.extend(sub.entries)
+        return parsed
+
+    def _fresh(self, entries: list[Entry], tally: _Tally) -> list[Entry]:
+        unique = list({e.url: e for e in entries}.values())
+        known = self.store.known_urls(e.url for e in unique)
+        tally.unchanged += len(known)
+        return [e for e in unique if e.url not in known]
+
+    def _complete(self, source: Source, entry: Entry) -> bool:
+        return source.kind in FEED_KINDS and len(entry.text) >= self.config.full_text_below
+
+    async def _article(self, source: Source, entry: Entry, tally: _Tally) -> None:
+        try:
+            response = await self.fetcher.get(entry.url, accept=PAGE_ACCEPT)
+        except FetchError as exc:
+            tally.fail(f"{entry.url}: {exc.reason}")
+            return
+        self.store.save_raw_page(
+            entry.url, source.id, response.url, response.content_type, response.body
+        )
+        article = await asyncio.to_thread(
+            extract_article, response.body, response.url, response.content_type
+        )
+        self._store([self._record(source, entry, article)], tally)
+
+    def _record(self, source: Source, entry: Entry, article: Article | None) -> dict[str, Any]:
+        text = entry.text
+        if article is not None and len(article.text) > len(text):
+            text = article.text
+        published = entry.published or (article.published if article else None)
+        record: dict[str, Any] = {
+            "url": entry.url,
+            "source": source.id,
+            "title": entry.title or (article.title if article else ""),
+            "published": (published or datetime.now(UTC)).isoformat(),
+            "text": text,
+            "authors": list(entry.authors or (article.authors if article else ())),
+        }
+        if entry.summary and entry.summary != text:
+            record["summary"] = entry.summary
+        if article is not None and article.language:
+            record["language"] = article.language
+        return record
+
+    def _store(self, records: list[dict[str, Any]], tally: _Tally) -> None:
+        if not records:
+            return
+        lines = [json.dumps(r, ensure_ascii=False) for r in records]
+        stored = self._store_lines(lines)
+        for error in stored.errors:
+            tally.fail(f"{records[error.line - 1]['url']}: {error.reason}")
+        tally.add(stored)
+
+    def _store_lines(self, lines: list[str]) -> Stored:
+        return store_lines(self.store, lines, self.registry, self.tz, self.settings.default_weight)
+
+    # local folders -----------------------------------------------------------------------
+
+    def _folder(self, source: Source, tally: _Tally) -> None:
+        folder = Path(source.url.removeprefix("file://")).expanduser()
+        if not folder.is_dir():
+            raise InputError(f"folder {folder} does not exist")
+        for path in sorted(folder.iterdir()):
+            if path.suffix.lower() == ".jsonl":
+                self._jsonl(source, path, tally)
+            elif path.suffix.lower() in (".html", ".htm"):
+                self._html_file(source, path, tally)
+
+    def _jsonl(self, source: Source, path: Path, tally: _Tally) -> None:
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            tally.fail(f"{path.name}: cannot read: {exc}")
+            return
+        lines = [_with_source(line, source.id) for line in lines]
+        stored = self._store_lines(lines)
+        for error in stored.errors:
+            tally.fail(f"{path.name}:{error.line}: {error.reason}")
+        tally.add(stored)
+
+    def _html_file(self, source: Source, path: Path, tally: _Tally) -> None:
+        try:
+            body = path.read_bytes()
+        except OSError as exc:
+            tally.fail(f"{path.name}: cannot read: {exc}")
+            return
+        article = extract_article(body, "", same_site_only=False)
+        if not article.url:
+            tally.fail(f"{path.name}: no canonical URL in the page")
+            return
+        if article.url in self.store.known_urls([article.url]):
+            tally.unchanged += 1
+            return
+        entry = Entry(url=article.url, title=article.title)
+        self._store([self._record(source, entry, article)], tally)
+
+
+def _with_source(line: str, source_id: str) -> str:
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError:
+        return line
+    if isinstance(record, dict) and "source" not in record:
+        record["source"] = source_id
+        return json.dumps(record, ensure_ascii=False)
+    return line
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())[:300]

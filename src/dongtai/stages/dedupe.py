@@ -1,0 +1,134 @@
+"""Dedupe: syndicated copies collapse into one item; every outlet is kept.
+
+Layers, in order, each deterministic:
+1. exact URL;
+2. canonical URL (scheme, ``www.``, fragment, tracking parameters such as ``utm_*``,
+   trailing slash ignored);
+3. near-identical body: items in the same language whose body shingles (5 characters
+   for Chinese, 3 words for English) have Jaccard similarity ≥ ``NEAR_DUPLICATE``.
+   Candidates come from MinHash LSH (``datasketch``), so the cost stays near-linear;
+   every candidate is confirmed with the exact Jaccard similarity.
+(Reports of one event in different words are merged later, by :mod:`dongtai.stages.cluster`.)
+
+The kept item is the one from the outlet with the highest authority weight (the
+earliest published on a tie): it is the original more often than not. The others are
+recorded on it as :class:`~dongtai.models.Copy` with the reason they were merged, so
+attribution keeps every outlet while coverage counts the report once.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections.abc import Mapping, Sequence
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from datasketch import MinHash, MinHashLSH
+
+from dongtai.models import Copy, Item
+
+NEAR_DUPLICATE = 0.7
+PERMUTATIONS = 64
+TRACKING = re.compile(r"^(utm_\w+|spm|from|share|ref|fbclid|gclid|mc_cid|mc_eid)$", re.I)
+WORD = re.compile(r"[a-z0-9]+")
+
+
+def canonical_url(url: str) -> str:
+    """The URL with the parts that do not change the page removed."""
+    parts = urlsplit(url.strip())
+    host = parts.netloc.lower().removeprefix("www.")
+    query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query) if not TRACKING.match(k)))
+    path = parts.path.rstrip("/") or "/"
+    return urlunsplit(("https", host, path, query, ""))
+
+
+def shingles(item: Item) -> frozenset[bytes]:
+    """Body shingles, as bytes ready to hash: 5-character for Chinese (windows of the
+    UTF-32 encoding, 4 bytes a character), 3-word for English."""
+    if item.language == "zh":
+        raw = re.sub(r"\s+", "", item.text).encode("utf-32-le")
+        width = 5 * 4
+        return frozenset(raw[i : i + width] for i in range(0, max(len(raw) - width, 0) + 1, 4))
+    words = WORD.findall(item.text.lower())
+    return frozenset(" ".join(words[i : i + 3]).encode() for i in range(max(len(words) - 2, 1)))
+
+
+def jaccard(a: frozenset[bytes], b: frozenset[bytes]) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / len(a | b)
+
+
+class _Groups:
+    """Union-find over item indices, remembering why each merge happened."""
+
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+        self.reason: dict[int, str] = {}
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def union(self, first: int, later: int, reason: str) -> None:
+        a, b = self.find(first), self.find(later)
+        if a != b:
+            self.parent[max(a, b)] = min(a, b)
+            self.reason.setdefault(later, reason)
+
+    def why(self, i: int, lead: int) -> str:
+        """Why ``i`` was merged (the lead's reason when ``i`` came first)."""
+        return self.reason.get(i) or self.reason.get(lead, "")
+
+
+def dedupe(items: Sequence[Item], weights: Mapping[str, float]) -> list[Item]:
+    """One item per report; copies recorded on the kept item. Order: as first published."""
+    groups = _Groups(len(items))
+    _by_url(items, groups)
+    _near_duplicates(items, groups)
+    members: dict[int, list[int]] = {}
+    for i in range(len(items)):
+        members.setdefault(groups.find(i), []).append(i)
+    kept = []
+    for indices in sorted(members.values(), key=lambda g: (items[g[0]].published, g[0])):
+        ranked = sorted(indices, key=lambda i: (-weights.get(items[i].source, 0.0), i))
+        lead = items[ranked[0]]
+        copies = tuple(
+            Copy(source=items[i].source, url=items[i].url, reason=groups.why(i, ranked[0]))
+            for i in sorted(ranked[1:])
+        )
+        kept.append(lead.model_copy(update={"copies": lead.copies + copies}))
+    return kept
+
+
+def _by_url(items: Sequence[Item], groups: _Groups) -> None:
+    first_by_url: dict[str, int] = {}
+    for i, item in enumerate(items):
+        exact = first_by_url.setdefault(item.url, i)
+        if exact != i:
+            groups.union(exact, i, "same URL")
+            continue
+        canonical = first_by_url.setdefault(canonical_url(item.url), i)
+        if canonical != i:
+            groups.union(canonical, i, "same canonical URL")
+
+
+def _near_duplicates(items: Sequence[Item], groups: _Groups) -> None:
+    bodies = [shingles(item) for item in items]
+    hashes = MinHash.bulk(
+        (list(body) for body in bodies),
+        num_perm=PERMUTATIONS,
+        seed=1,
+        hashfunc=zlib.crc32,  # deterministic and fast; candidates are confirmed exactly
+    )
+    index = MinHashLSH(threshold=NEAR_DUPLICATE, num_perm=PERMUTATIONS)
+    for i, item in enumerate(items):
+        for j in sorted(int(k) for k in index.query(hashes[i])):
+            if items[j].language != item.language:
+                continue
+            similarity = jaccard(bodies[i], bodies[j])
+            if similarity >= NEAR_DUPLICATE:
+                groups.union(j, i, f"near-identical text (Jaccard {similarity:.2f})")
+        index.insert(str(i), hashes[i])
