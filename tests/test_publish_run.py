@@ -157,3 +157,16 @@ def test_cli_run_approve_publish_and_deliveries_json(workspace: Path) -> None:
     [row] = json.loads(listed.stdout)
     assert list(row)[:4] == ["channel", "status", "attempts", "at"]
     assert (row["channel"], row["status"], row["attempts"]) == ("hook", "delivered", 1)
+
+
+def test_the_readme_publishing_example_is_valid(tmp_path: Path) -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+    section = readme.split("## Daily run and publishing", 1)[1]
+    block = section.split("```toml\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "dongtai.toml").write_text(block, "utf-8")
+    s = load_settings(home=tmp_path)
+    assert s.schedule.brief_at == "06:30" and s.publish.channels == ["email", "wecom"]
+    from dongtai.publish.channel import load_channel
+
+    kinds = {name: type(load_channel(s, name)).__name__ for name in ("email", "wecom", "ops")}
+    assert kinds == {"email": "EmailChannel", "wecom": "WecomBot", "ops": "EmailChannel"}
