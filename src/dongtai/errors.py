@@ -55,3 +55,14 @@ class ParseError(DongtaiError):
 
 class BlockedAddress(DongtaiError):
     """A connection was refused by the SSRF guard."""
+
+
+class DeliveryError(DongtaiError):
+    """A message was not accepted. ``transient``: worth retrying later."""
+
+    def __init__(
+        self, message: str, transient: bool = False, retry_after: float | None = None
+    ) -> None:
+        super().__init__(message)
+        self.transient = transient
+        self.retry_after = retry_after

@@ -7,8 +7,10 @@ delivery channel without touching dongtai.
 
 Every plugin is a class with a ``name`` and a ``from_settings(settings)`` classmethod
 that builds it from the run's settings (and fails there, with a clear error, when its
-settings are incomplete). :func:`load_writer` and :func:`load_renderer` return the
-class, checked against its protocol; only the entry point's own module is imported.
+settings are incomplete). :func:`load_writer`, :func:`load_renderer` and
+:func:`load_channel_class` return the class, checked against its protocol; only the
+entry point's own module is imported. A channel's ``from_settings(settings, name)`` also
+takes the name of its ``[channels.NAME]`` table.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from dongtai.errors import PluginError
 
 if TYPE_CHECKING:
+    from dongtai.publish.channel import Channel
     from dongtai.render import Renderer
     from dongtai.writers import Writer
 
@@ -57,6 +60,13 @@ def load_renderer(name: str) -> type[Renderer]:
     required = ("name", "extension", "from_settings", "render")
     renderer: type[Renderer] = _checked(load(RENDERERS, name), name, required)
     return renderer
+
+
+def load_channel_class(name: str) -> type[Channel]:
+    """The channel class registered as ``name``."""
+    required = ("Options", "from_settings", "parts", "send")
+    channel: type[Channel] = _checked(load(CHANNELS, name), name, required)
+    return channel
 
 
 def _checked(plugin: Any, name: str, required: tuple[str, ...]) -> Any:

@@ -25,22 +25,11 @@ import httpx
 from pydantic import BaseModel, ValidationError
 
 from dongtai.config import ChannelSettings, PublishSettings, Settings
-from dongtai.errors import ConfigError, DongtaiError
-from dongtai.plugins import CHANNELS, load
+from dongtai.errors import ConfigError, DeliveryError
+from dongtai.plugins import load_channel_class
 from dongtai.publish.issue import Issue
 
 RESPONSE_CHARS = 500
-
-
-class DeliveryError(DongtaiError):
-    """A message was not accepted. ``transient``: worth retrying later."""
-
-    def __init__(
-        self, message: str, transient: bool = False, retry_after: float | None = None
-    ) -> None:
-        super().__init__(message)
-        self.transient = transient
-        self.retry_after = retry_after
 
 
 class Channel:
@@ -54,6 +43,18 @@ class Channel:
         self.name = name
         self.options = options
         self.settings = settings
+
+    @classmethod
+    def from_settings(cls, settings: Settings, name: str) -> Channel:
+        """The channel of the ``[channels.NAME]`` table, its options checked."""
+        table = settings.channels.get(name) or ChannelSettings()
+        try:
+            options = cls.Options.model_validate(table.options())
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise ConfigError(f"invalid setting channels.{name}.{where}: {first['msg']}") from exc
+        return cls(name, options, settings)
 
     @property
     def policy(self) -> PublishSettings:
@@ -79,15 +80,7 @@ def load_channel(settings: Settings, name: str) -> Channel:
     """The channel configured as ``[channels.NAME]``, its settings checked (a channel
     without a table gets its plugin's defaults: ``site`` needs none)."""
     table = settings.channels.get(name) or ChannelSettings()
-    factory = load(CHANNELS, table.type or name)
-    try:
-        options = factory.Options.model_validate(table.options())
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise ConfigError(f"invalid setting channels.{name}.{where}: {first['msg']}") from exc
-    channel: Channel = factory(name, options, settings)
-    return channel
+    return load_channel_class(table.type or name).from_settings(settings, name)
 
 
 class HttpChannel(Channel):

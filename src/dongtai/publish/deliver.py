@@ -30,9 +30,10 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from dongtai.config import Settings
+from dongtai.errors import DeliveryError
 from dongtai.publish import notices
 from dongtai.publish.approval import publishable
-from dongtai.publish.channel import Channel, DeliveryError, load_channel, retry_delay, short
+from dongtai.publish.channel import Channel, load_channel, retry_delay, short
 from dongtai.publish.issue import Issue, PublishError, ensure_files, load_issue
 from dongtai.publish.lock import day_lock
 from dongtai.store import Store, open_store

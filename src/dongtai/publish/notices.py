@@ -21,8 +21,8 @@ import time
 from collections.abc import Sequence
 
 from dongtai.config import Settings
-from dongtai.errors import DongtaiError
-from dongtai.publish.channel import DeliveryError, load_channel, retry_delay
+from dongtai.errors import DeliveryError, DongtaiError
+from dongtai.publish.channel import load_channel, retry_delay
 from dongtai.store import Store
 from dongtai.store.publishing import Ledger
 

@@ -31,7 +31,8 @@ from urllib.parse import parse_qsl, quote_plus, urlencode, urlsplit, urlunsplit
 
 from pydantic import BaseModel, Field, SecretStr, field_validator
 
-from dongtai.publish.channel import DeliveryError, HttpChannel, short
+from dongtai.errors import DeliveryError
+from dongtai.publish.channel import HttpChannel, short
 from dongtai.publish.digest import Block, Line, blocks, pack
 from dongtai.publish.issue import Issue
 

@@ -23,7 +23,8 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, Field, SecretStr
 
-from dongtai.publish.channel import Channel, DeliveryError
+from dongtai.errors import DeliveryError
+from dongtai.publish.channel import Channel
 from dongtai.publish.issue import Issue
 
 DEFAULT_PORTS = {"ssl": 465, "starttls": 587, "none": 25}

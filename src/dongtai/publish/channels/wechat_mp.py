@@ -31,7 +31,8 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, Field, SecretStr
 
-from dongtai.publish.channel import DeliveryError, HttpChannel, short
+from dongtai.errors import DeliveryError
+from dongtai.publish.channel import HttpChannel, short
 from dongtai.publish.issue import Issue
 from dongtai.render import qr
 
