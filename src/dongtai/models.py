@@ -63,7 +63,11 @@ class Copy(Record):
 
 
 class Item(Record):
-    """One news item, as ingested (contract: DESIGN.md, item JSON Lines)."""
+    """One news item, as ingested (contract: DESIGN.md, item JSON Lines).
+
+    ``title`` and ``text`` are cleaned at ingest (:mod:`dongtai.text.clean`);
+    ``raw_title`` and ``raw_text`` keep what the outlet published when cleaning changed
+    it (empty when it did not)."""
 
     url: str
     source: str
@@ -74,6 +78,8 @@ class Item(Record):
     summary: str = ""
     authors: tuple[str, ...] = ()
     copies: tuple[Copy, ...] = ()
+    raw_title: str = ""
+    raw_text: str = ""
 
     def outlets(self) -> tuple[str, ...]:
         """Source ids of this item and of its syndicated copies, first seen first."""
