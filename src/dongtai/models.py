@@ -230,8 +230,19 @@ class WriterReport(Record):
     left_out: tuple[str, ...] = ()
 
 
+class LeftOut(Record):
+    """An on-topic story reported by enough outlets that the issue does not carry, and why."""
+
+    story: str
+    title: str
+    outlets: tuple[str, ...]
+    urls: tuple[str, ...]
+    reason: str
+
+
 class Briefing(Record):
-    """The briefing JSON contract (``writer``: an optional report of the writer)."""
+    """The briefing JSON contract (``writer``: an optional report of the writer;
+    ``left_out``: the qualifying stories the issue does not carry, with the reason)."""
 
     date: date
     title: str
@@ -240,6 +251,7 @@ class Briefing(Record):
     references: tuple[Reference, ...]
     verification: Verification
     writer: WriterReport | None = None
+    left_out: tuple[LeftOut, ...] = ()
     operator_notes: tuple[str, ...] = ()
     """For the people who run dongtai (failing sources …); never shown to readers."""
 

@@ -28,7 +28,16 @@ from pydantic import TypeAdapter
 
 from dongtai.config import Settings
 from dongtai.errors import ConfigError, StageError
-from dongtai.models import Briefing, Classified, Draft, Item, SectionPlan, Story, WriterReport
+from dongtai.models import (
+    Briefing,
+    Classified,
+    Draft,
+    Item,
+    LeftOut,
+    SectionPlan,
+    Story,
+    WriterReport,
+)
 from dongtai.plugins import RENDERERS, WRITERS, load
 from dongtai.render import render_all
 from dongtai.sources import Registry, load_registry
@@ -168,7 +177,7 @@ def _rank(run: Run, recalled: memory.Recalled) -> list[Story]:
 
 def _plan(run: Run, ranked: list[Story]) -> list[SectionPlan]:
     s = run.settings
-    return plan_stage.plan(ranked, s.min_sections, s.max_sections, s.min_outlets)
+    return plan_stage.plan(ranked, s.max_sections, s.min_outlets, s.max_stories)
 
 
 def _write(run: Run, plans: list[SectionPlan]) -> Draft:
@@ -212,11 +221,19 @@ def _verify(run: Run, draft: Draft) -> Briefing:
         references=body.references,
         verification=verification,
         writer=draft.report or WriterReport(name=run.settings.writer),
+        left_out=_left_out(run, plans),
         operator_notes=_operator_notes(run),
     )
     status = verify_stage.status(verification)
     run.store.save_briefing(briefing, status, run.settings.writer, body.cited)
     return briefing
+
+
+def _left_out(run: Run, plans: list[SectionPlan]) -> tuple[LeftOut, ...]:
+    s = run.settings
+    ranked = _stored(run, "rank")
+    found = plan_stage.left_out(ranked, plans, s.max_sections, s.min_outlets, s.max_stories)
+    return tuple(found)
 
 
 def _operator_notes(run: Run) -> tuple[str, ...]:
