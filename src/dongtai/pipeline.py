@@ -192,8 +192,9 @@ def _no_news(run: Run) -> str:
     start, end = (moment.astimezone(run.tz) for moment in run.window)
     last = end - timedelta(seconds=1)
     return (
-        f"{start:%Y}年{start.month}月{start.day}日{start:%H:%M}至{last.month}月{last.day}日"
-        f"{last:%H:%M}，没有符合本刊收录标准的战略性产业新闻，本期不设正文。"
+        f"中国与全球战略性产业今日无重要动态：{start:%Y}年{start.month}月{start.day}日"
+        f"{start:%H:%M}至{last.month}月{last.day}日{last:%H:%M}，没有两家以上信源报道、"
+        "符合本刊收录标准的战略性产业新闻，本期不设正文。"
     )
 
 
