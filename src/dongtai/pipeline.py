@@ -32,7 +32,16 @@ from pydantic import TypeAdapter
 
 from dongtai.config import Settings
 from dongtai.errors import StageError
-from dongtai.models import Briefing, Classified, Draft, Item, SectionPlan, Story, WriterReport
+from dongtai.models import (
+    Briefing,
+    Classified,
+    Draft,
+    Item,
+    LeftOut,
+    SectionPlan,
+    Story,
+    WriterReport,
+)
 from dongtai.plugins import load_renderer, load_writer
 from dongtai.render import render_all
 from dongtai.sources import Registry, load_registry
@@ -98,6 +107,7 @@ class Run:
             sources=self.sources,
             topic_names=self.topics.names_zh(),
             names=self.registry.organisation_names(),
+            title_chars=self.settings.title_chars,
         )
 
 
@@ -142,7 +152,7 @@ def _rank(run: Run, recalled: recall.Recalled) -> list[Story]:
 
 def _plan(run: Run, ranked: list[Story]) -> list[SectionPlan]:
     s = run.settings
-    return plan.plan(ranked, s.min_sections, s.max_sections, s.min_outlets)
+    return plan.plan(ranked, s.max_sections, s.min_outlets, s.max_stories)
 
 
 def _write(run: Run, plans: list[SectionPlan]) -> Draft:
@@ -156,12 +166,13 @@ def _no_news(run: Run) -> str:
     start, end = (moment.astimezone(run.tz) for moment in run.window)
     last = end - timedelta(seconds=1)
     return (
-        f"{start:%Y}年{start.month}月{start.day}日{start:%H:%M}至{last.month}月{last.day}日"
-        f"{last:%H:%M}，没有符合本刊收录标准的战略性产业新闻，本期不设正文。"
+        f"中国与全球战略性产业今日无重要动态：{start:%Y}年{start.month}月{start.day}日"
+        f"{start:%H:%M}至{last.month}月{last.day}日{last:%H:%M}，没有两家以上信源报道、"
+        "符合本刊收录标准的战略性产业新闻，本期不设正文。"
     )
 
 
-def _verify(run: Run, draft: Draft, plans: list[SectionPlan]) -> Briefing:
+def _verify(run: Run, draft: Draft, plans: list[SectionPlan], ranked: list[Story]) -> Briefing:
     items = {item.url: item for p in plans for story in p.stories for item in story.items}
     body = assemble(draft, items, run.context())
     verification = gate.verify(
@@ -184,8 +195,14 @@ def _verify(run: Run, draft: Draft, plans: list[SectionPlan]) -> Briefing:
         references=body.references,
         verification=verification,
         writer=draft.report or WriterReport(name=run.settings.writer),
+        left_out=_left_out(run, plans, ranked),
         operator_notes=_operator_notes(run),
     )
+
+
+def _left_out(run: Run, plans: list[SectionPlan], ranked: list[Story]) -> tuple[LeftOut, ...]:
+    s = run.settings
+    return tuple(plan.left_out(ranked, plans, s.max_sections, s.min_outlets, s.max_stories))
 
 
 def _operator_notes(run: Run) -> tuple[str, ...]:
@@ -234,7 +251,7 @@ STAGES: tuple[Stage, ...] = (
     Stage("rank", _rank, ("recall",), TypeAdapter(list[Story]), _record_stories),
     Stage("plan", _plan, ("rank",), TypeAdapter(list[SectionPlan])),
     Stage("write", _write, ("plan",), TypeAdapter(Draft)),
-    Stage("verify", _verify, ("write", "plan"), TypeAdapter(Briefing), _record_briefing),
+    Stage("verify", _verify, ("write", "plan", "rank"), TypeAdapter(Briefing), _record_briefing),
     Stage("render", _render, ("verify",), TypeAdapter(list[str])),
 )
 NAMES: tuple[str, ...] = tuple(stage.name for stage in STAGES)

@@ -35,13 +35,15 @@ from dongtai.text.typography import polish
 @dataclass(frozen=True)
 class WriteContext:
     """What a writer may know of the issue besides the planned stories: ``names`` is the
-    registry's organisation table (for the verification gate)."""
+    registry's organisation table (for the verification gate), ``title_chars`` the
+    longest title the issue prints."""
 
     issue_date: date
     tz: ZoneInfo
     sources: Mapping[str, Source]
     topic_names: Mapping[str, str]
     names: Mapping[str, str] | None = None
+    title_chars: int = 30
 
     def source(self, source_id: str) -> Source:
         known = self.sources.get(source_id)
