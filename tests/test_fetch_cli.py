@@ -73,12 +73,25 @@ def test_sources_add_list_and_fetch_json(
     code, output, _ = cli(home, monkeypatch, "fetch", "--source", "local", "--json")
     assert code == 0
     assert json.loads(output) == [
-        {"id": "local", "status": "ok", "new": ARTICLES, "unchanged": 0, "failed": 0, "error": ""}
+        {
+            "id": "local",
+            "status": "ok",
+            "new": ARTICLES,
+            "unchanged": 0,
+            "failed": 0,
+            "error": "",
+            "way": f"rss {server.url('/feed.xml')}",
+        }
     ]
     code, output, _ = cli(home, monkeypatch, "fetch", "--source", "broken", "--json")
     assert code == 1 and json.loads(output)[0]["error"].startswith("not a feed")
     code, output, _ = cli(home, monkeypatch, "sources", "list")
-    assert code == 0 and "local" in output and "not a feed" in output
+    assert code == 0 and "local" in output
+    code, output, _ = cli(home, monkeypatch, "sources", "list", "--json")
+    listed = {row["id"]: row for row in json.loads(output)}
+    assert listed["broken"]["last_error"].startswith("not a feed")
+    assert listed["local"]["last_way"] == f"rss {server.url('/feed.xml')}"
+    assert listed["cls"]["readable"] is False and listed["cls"]["ways"] == ["rsshub /cls/telegraph"]
 
 
 def test_a_killed_fetch_resumes_without_loss_or_duplicates(

@@ -36,31 +36,72 @@ def sources_default(ctx: typer.Context) -> None:
         list_sources()
 
 
+JsonOption = Annotated[bool, typer.Option("--json", help="One JSON object per source.")]
+
+
 @sources_app.command("list")
-def list_sources() -> None:
-    """Every registered source with its fetch health."""
+def list_sources(as_json: JsonOption = False) -> None:
+    """Every registered source with its ways in and its fetch health."""
     from dongtai.sources import load_registry
     from dongtai.store import open_store
 
     s = settings()
     registry = load_registry(s.home)
     health = open_store(s.db_url).source_health()
+    if as_json:
+        rows = [
+            _health_json(x, health.get(x.id), s.fetch.rsshub_url) for x in registry.sources.values()
+        ]
+        say(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
     table = Table(title=f"sources ({len(registry.sources)})")
-    for column in ("id", "kind", "lang", "url", "last success", "fails", "last error"):
+    columns = (
+        "id",
+        "kind",
+        "lang",
+        "url or route",
+        "last success",
+        "read by",
+        "fails",
+        "last error",
+    )
+    for column in columns:
         table.add_column(column, overflow="fold")
     for source in registry.sources.values():
-        table.add_row(*_health_row(source, health.get(source.id)))
+        table.add_row(*_health_row(source, health.get(source.id), s.fetch.rsshub_url))
     out.print(table)
 
 
-def _health_row(source: Source, health: SourceHealth | None) -> list[str]:
-    url = source.url or "—"
-    kind = source.kind if source.enabled else f"{source.kind} (disabled)"
+def _health_row(source: Source, health: SourceHealth | None, rsshub_url: str) -> list[str]:
+    from dongtai.fetch.ways import readable
+
+    where = source.route if source.kind == "rsshub" else source.url or "—"
+    if source.fallbacks:
+        where += f" (+{len(source.fallbacks)} fallback{'s' if len(source.fallbacks) > 1 else ''})"
+    kind: str = source.kind
+    if not source.enabled:
+        kind += " (disabled)"
+    elif source.kind != "manual" and not readable(source, rsshub_url):
+        kind += " (needs RSSHub)"
     if health is None:
-        return [source.id, kind, source.language, url, "never fetched", "", ""]
+        return [source.id, kind, source.language, where, "never fetched", "", "", ""]
     success = health.last_success.strftime("%Y-%m-%d %H:%M") if health.last_success else "never"
     fails = str(health.consecutive_failures) if health.consecutive_failures else ""
-    return [source.id, kind, source.language, url, success, fails, health.last_error[:80]]
+    row = [source.id, kind, source.language, where, success, health.last_way.split(" ", 1)[0]]
+    return [*row, fails, health.last_error[:80]]
+
+
+def _health_json(source: Source, health: SourceHealth | None, rsshub_url: str) -> dict[str, Any]:
+    from dongtai.fetch.ways import readable
+
+    fields = ("id", "kind", "url", "route", "language", "enabled", "note", "provenance")
+    data = source.model_dump(mode="json", include=set(fields) | {"fallbacks", "last_seen"})
+    data["readable"] = source.kind != "manual" and readable(source, rsshub_url)
+    data["ways"] = [way.label() for way in source.ways()]
+    data.pop("fallbacks")
+    if health is not None:
+        data |= health.model_dump(mode="json", exclude={"source"})
+    return data
 
 
 @sources_app.command("add")
@@ -149,7 +190,7 @@ def fetch(
 
     s = settings()
     registry = load_registry(s.home)
-    chosen = fetchable(registry, source)
+    chosen = fetchable(registry, source, s.fetch.rsshub_url)
     store = open_store(s.db_url)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn())  # fmt: skip
@@ -170,7 +211,7 @@ def fetch(
 
 def _summary(run: FetchRun) -> dict[str, Any]:
     return {"id": run.source, "status": run.status, "new": run.new, "unchanged": run.unchanged,
-            "failed": run.failed, "error": run.error}  # fmt: skip
+            "failed": run.failed, "error": run.error, "way": run.way}  # fmt: skip
 
 
 def _table(runs: list[FetchRun]) -> None:
@@ -179,10 +220,11 @@ def _table(runs: list[FetchRun]) -> None:
     table.add_column("status")
     for column in ("new", "unchanged", "failed"):
         table.add_column(column, justify="right")
+    table.add_column("read by", overflow="fold")
     table.add_column("why", overflow="fold")
     for run in runs:
         table.add_row(run.source, run.status, str(run.new), str(run.unchanged), str(run.failed),
-                      run.error[:160])  # fmt: skip
+                      run.way, run.error[:160])  # fmt: skip
     out.print(table)
     total = sum(r.new for r in runs)
     failed = sum(1 for r in runs if r.status == "failed")
