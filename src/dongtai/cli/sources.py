@@ -1,4 +1,5 @@
-"""Commands for the source registry and fetching: ``sources [list]``, ``sources add``, ``fetch``.
+"""Commands for the source registry and fetching: ``sources [list]``, ``sources add``,
+``sources check``, ``fetch``.
 
 ``sources add`` writes the workspace registry ``HOME/sources.yaml`` (on top of the
 shipped one) atomically, after checking the new entry; an id already registered is
@@ -165,6 +166,45 @@ def _append(path: Path, entry: dict[str, Any]) -> None:
     temporary = path.with_suffix(".yaml.tmp")
     temporary.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
     os.replace(temporary, path)
+
+
+@sources_app.command("check")
+def check(
+    ids: Annotated[
+        list[str] | None, typer.Argument(metavar="[ID]...", help="Sources (all).")
+    ] = None,
+    allow_private_network: Annotated[
+        bool, typer.Option(help="Allow private and loopback addresses (not metadata).")
+    ] = False,
+    stale_days: Annotated[float, typer.Option(help="Newest item older than this: stale.")] = 14.0,
+    as_json: JsonOption = False,
+) -> None:
+    """Read each source once, politely, storing nothing: does it work, and if not, why.
+
+    Exits 1 when any source checked is neither working nor manual."""
+    from dongtai.fetch.check import check_sources
+    from dongtai.sources import load_registry
+
+    s = settings()
+    registry = load_registry(s.home)
+    unknown = [i for i in ids or [] if i not in registry.sources]
+    if unknown:
+        raise InputError(f"no source with id {', '.join(map(repr, unknown))} in the registry")
+    chosen = [registry.sources[i] for i in ids] if ids else list(registry.sources.values())
+    with err.status(f"checking {len(chosen)} source(s)…"):
+        results = check_sources(s.fetch, chosen, allow_private_network, stale_days)
+    if as_json:
+        say(json.dumps([r.to_json() for r in results], ensure_ascii=False, indent=2))
+    else:
+        table = Table(title=f"checked {len(results)} source(s)")
+        for column in ("id", "status", "items", "newest (h)", "robots", "advice"):
+            table.add_column(column, overflow="fold")
+        for r in results:
+            age = "" if r.newest_age_hours is None else f"{r.newest_age_hours:.0f}"
+            table.add_row(r.id, r.status, str(r.items), age, r.robots, r.advice)
+        out.print(table)
+    if any(r.status not in ("ok", "manual") for r in results):
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -72,17 +72,21 @@ async def read_way(
     """One way read and parsed (rules in the module docstring)."""
     url = way_url(way, rsshub_url)
     response = await fetcher.get(url, etag=validators[0], last_modified=validators[1])
+    return response, await parse_way(fetcher, way, response)
+
+
+async def parse_way(fetcher: Fetcher, way: Way, response: Response) -> Parsed:
+    """A way's document → entries (child sitemaps of a sitemap index fetched)."""
     if response.not_modified:
-        return response, Parsed()
+        return Parsed()
     if way.kind in FEED_KINDS or way.kind == "rsshub":
-        return response, parse_feed(response.body, response.url, response.content_type)
+        return parse_feed(response.body, response.url, response.content_type)
     if way.kind == "html":
-        parsed = parse_listing(response.body, response.url, way.selector, response.content_type)
-        return response, parsed
+        return parse_listing(response.body, response.url, way.selector, response.content_type)
     parsed = parse_sitemap(response.body, response.url)
     for child in parsed.sitemaps[:MAX_CHILD_SITEMAPS]:
         parsed.entries.extend(parse_sitemap((await fetcher.get(child)).body, child).entries)
-    return response, parsed
+    return parsed
 
 
 async def first_working(
