@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 
-from dongtai.cli import build, sources  # noqa: F401  (register their commands)
+from dongtai.cli import build, manual, sources  # noqa: F401  (register their commands)
 from dongtai.cli import stories as stories_command  # noqa: F401  (stories, explain)
 from dongtai.cli import verify as verify_command  # noqa: F401  (registers ``verify``)
 from dongtai.cli.app import app, warn
