@@ -83,3 +83,21 @@ def test_bad_entries_are_refused_with_the_reason(tmp_path: Path, entry: str, mes
 def test_kind_none_of_older_workspaces_reads_as_manual(tmp_path: Path) -> None:
     source = load_registry(_workspace(tmp_path, "kind: none")).sources["x"]
     assert source.kind == "manual" and source.ways() == ()
+
+
+WAY_IN = {"rss": "feed", "atom": "feed", "json-feed": "feed", "sitemap": "news sitemap",
+          "html": "listing", "rsshub": "RSSHub"}  # fmt: skip
+
+
+def test_the_operator_page_lists_every_outlet_with_its_way_in() -> None:
+    page = (Path(__file__).parents[1] / "docs" / "sources.md").read_text("utf-8")
+    table = page.split("## The outlets", 1)[1]
+    rows = [line.split(" | ") for line in table.splitlines() if line.startswith("| `")]
+    listed = {row[0].strip("| `"): row[3] for row in rows}
+    registry = load_registry().sources
+    assert set(listed) == set(registry)
+    for sid, source in registry.items():
+        way_in = " → ".join(WAY_IN[way.kind] for way in source.ways()) or "manual"
+        if not source.enabled:
+            way_in += " (disabled)"
+        assert listed[sid] == way_in, sid

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -27,7 +28,7 @@ sources_app = typer.Typer(help="The source registry and each source's fetch heal
 app.add_typer(sources_app, name="sources")
 
 KINDS = {"rss": "rss", "atom": "atom", "json": "json-feed", "json-feed": "json-feed",
-         "html": "html", "sitemap": "sitemap", "folder": "folder"}  # fmt: skip
+         "html": "html", "sitemap": "sitemap", "folder": "folder", "rsshub": "rsshub"}  # fmt: skip
 
 
 @sources_app.callback(invoke_without_command=True)
@@ -108,8 +109,12 @@ def _health_json(source: Source, health: SourceHealth | None, rsshub_url: str) -
 @sources_app.command("add")
 def add_source(
     source_id: Annotated[str, typer.Argument(metavar="ID", help="Lowercase id, unique.")],
-    url: Annotated[str, typer.Argument(help="Feed, listing or sitemap URL, or a folder.")],
-    kind: Annotated[str, typer.Option(help="rss, atom, json, html, sitemap or folder.")] = "rss",
+    url: Annotated[
+        str, typer.Argument(help="Feed, listing or sitemap URL, a folder, or an RSSHub route.")
+    ],
+    kind: Annotated[
+        str, typer.Option(help="rss, atom, json, html, sitemap, folder or rsshub.")
+    ] = "rss",
     language: Annotated[str, typer.Option(help="en or zh.")] = "en",
     name: Annotated[str | None, typer.Option(help="Display name (default: the id).")] = None,
     selector: Annotated[str, typer.Option(help="CSS selector of article links (html).")] = "",
@@ -120,7 +125,7 @@ def add_source(
     s = settings()
     if kind not in KINDS:
         raise InputError(
-            f"--kind must be one of rss, atom, json, html, sitemap, folder; got {kind!r}"
+            f"--kind must be one of rss, atom, json, html, sitemap, folder, rsshub; got {kind!r}"
         )
     if language not in ("en", "zh"):
         raise InputError(f"--language must be en or zh, got {language!r}")
@@ -141,13 +146,20 @@ def _lang(language: str) -> Literal["en", "zh"]:
 def _entry(
     source_id: str, url: str, kind: str, language: Literal["en", "zh"], name: str, selector: str
 ) -> dict[str, Any]:
+    from pydantic import ValidationError
+
     from dongtai.models import Source
 
     if kind == "folder":
         url = str(Path(url).expanduser().resolve())
-    fields = {"id": source_id, "name_en": name, "name_zh": name, "kind": kind, "url": url}
+    fields = {"id": source_id, "name_en": name, "name_zh": name, "kind": kind}
+    fields |= {"route": url} if kind == "rsshub" else {"url": url}
     fields |= {"language": language, "selector": selector}
-    data = Source.model_validate(fields).model_dump(mode="json", include=set(fields))
+    fields |= {"provenance": f"added with `dongtai sources add` on {date.today().isoformat()}"}
+    try:
+        data = Source.model_validate(fields).model_dump(mode="json", include=set(fields))
+    except ValidationError as exc:
+        raise InputError(f"invalid source: {exc.errors()[0]['msg']}") from None
     return {k: v for k, v in data.items() if v != ""}
 
 
