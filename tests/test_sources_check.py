@@ -50,7 +50,7 @@ def _browsers_only(body: bytes) -> object:
 
 CASES: dict[str, tuple[str, str]] = {  # id → (status, start of the advice)
     "works": ("ok", "works: 2 items"),
-    "headlines": ("ok", "works: 1 items; headlines only, article page: HTTP 403"),
+    "headlines": ("ok", "works: 1 item; headlines only, article page: HTTP 403"),
     "fallback": ("ok", "works: 2 items via rss"),
     "ua403": ("blocked", "blocked → manual: HTTP 403"),
     "wall401": ("blocked", "blocked → manual: HTTP 401"),

@@ -247,7 +247,7 @@ def _advice(chosen: WayCheck, checks: list[WayCheck], stale_hours: float) -> str
 
 
 def _works(chosen: WayCheck, checks: list[WayCheck]) -> str:
-    text = f"{chosen.items} items"
+    text = f"{chosen.items} item{'' if chosen.items == 1 else 's'}"
     if chosen is not checks[0]:
         text += f" via {chosen.way} ({checks[0].way}: {checks[0].status})"
     if chosen.article != "readable":
