@@ -55,11 +55,15 @@ CASES: dict[str, tuple[str, str]] = {  # id → (status, start of the advice)
     "ua403": ("blocked", "blocked → manual: HTTP 403"),
     "wall401": ("blocked", "blocked → manual: HTTP 401"),
     "stale": ("stale", "stale: newest item 60 days old"),
-    "malformed": ("malformed", "wrong URL: malformed feed"),
+    "malformed": ("malformed", "wrong URL: malformed, no item readable"),
     "robots": ("robots", "blocked → manual: disallowed by"),
     "jslisting": ("javascript", "needs RSSHub: the page is drawn by JavaScript"),
     "jsfeed": ("javascript", "needs RSSHub: the page is drawn by JavaScript"),
     "gone": ("wrong-url", "wrong URL: HTTP 404"),
+    "selector": (
+        "wrong-url",
+        "wrong URL: selector 'ul.news a' matched no links → fix the selector",
+    ),
     "hub": ("needs-rsshub", "needs RSSHub: needs an RSSHub instance"),
     "paper": ("manual", "manual: paywall"),
 }
@@ -81,6 +85,7 @@ def imitation(tmp_path: Path) -> Iterator[tuple[Path, LocalServer]]:
     s.route("/private/feed.xml", static(fresh, RSS))
     s.route("/app.html", static(JS_SHELL, "text/html"))
     s.route("/gone.xml", status(404))
+    s.route("/plain.html", static(page("A listing without that list", BODY).encode(), "text/html"))
     entries = [
         {"id": "works", "kind": "rss", "url": s.url("/works.xml")},
         {"id": "headlines", "kind": "rss", "url": s.url("/headlines.xml")},
@@ -94,6 +99,7 @@ def imitation(tmp_path: Path) -> Iterator[tuple[Path, LocalServer]]:
         {"id": "jslisting", "kind": "html", "url": s.url("/app.html"), "selector": "ul.news a"},
         {"id": "jsfeed", "kind": "rss", "url": s.url("/app.html")},
         {"id": "gone", "kind": "rss", "url": s.url("/gone.xml")},
+        {"id": "selector", "kind": "html", "url": s.url("/plain.html"), "selector": "ul.news a"},
         {"id": "hub", "kind": "rsshub", "route": "/cls/telegraph"},
         {"id": "paper", "kind": "manual", "note": "paywall; ingest by hand"},
     ]  # fmt: skip
@@ -128,7 +134,8 @@ def test_check_classifies_each_imitated_case(
     works = results["works"]
     assert works["items"] == 2 and works["article"] == "readable" and works["robots"] == "allowed"
     assert 2.5 < works["newest_age_hours"] < 4  # generous: the check runs in seconds
-    assert results["robots"]["robots"] == "disallowed"
+    assert results["robots"]["robots"] == "disallowed" and results["ua403"]["robots"] == "allowed"
+    assert results["hub"]["robots"] == "" and results["gone"]["advice"].endswith("fix the URL")
     assert results["fallback"]["way"] == f"rss {server.url('/works.xml')}"
     assert [w["status"] for w in results["fallback"]["ways"]] == ["wrong-url", "ok"]
     assert results["stale"]["newest_age_hours"] > 60 * 24

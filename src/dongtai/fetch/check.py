@@ -18,7 +18,9 @@ polite client, real User-Agent, robots.txt obeyed), once, storing nothing. Rules
 - one article page (of the newest item) is fetched and extracted: ``article`` says
   whether its text could be read (``readable``) or why not;
 - ``robots`` is the robots.txt verdict for the way reported: ``allowed``,
-  ``disallowed``, ``unavailable`` or ``not checked`` (``fetch.robots`` off);
+  ``disallowed``, ``unavailable``, ``not checked`` (``fetch.robots`` off), or "" when
+  the request never reached the point of asking (no RSSHub instance, refused address,
+  network error);
 - ``advice`` is one line starting with the verdict: works / stale / blocked → manual /
   wrong URL / needs RSSHub / unreachable / manual.
 """
@@ -132,7 +134,7 @@ class _Checker:
         )
 
     async def way(self, way: Way) -> WayCheck:
-        check = WayCheck(way=way.label(), status="", robots=self._robots_default())
+        check = WayCheck(way=way.label(), status="")
         try:
             response = await self.fetcher.get(way_url(way, self.config.rsshub_url))
         except InputError as exc:
@@ -145,7 +147,10 @@ class _Checker:
             check.status, check.error = _fetch_failure(exc)
             if "robots.txt unavailable" in exc.reason:
                 check.robots = "unavailable"
+            elif _HTTP.match(exc.reason):  # the server answered: robots.txt let us ask
+                check.robots = self._robots_default()
             return check
+        check.robots = self._robots_default()
         try:
             parsed = await parse_way(self.fetcher, way, response)
         except DongtaiError as exc:
@@ -202,7 +207,7 @@ def _no_items(way: Way, response: Response, parsed: Parsed) -> tuple[str, str]:
     if _script_page(response):
         return "javascript", _JS
     if parsed.warning.startswith("malformed"):
-        return "malformed", parsed.warning
+        return "malformed", "malformed, no item readable: " + parsed.warning.split(": ", 1)[-1]
     if way.kind == "html":
         return "wrong-url", parsed.warning or "the selector matched no links"
     return "empty", parsed.warning or "a valid document without items"
@@ -240,7 +245,8 @@ def _advice(chosen: WayCheck, checks: list[WayCheck], stale_hours: float) -> str
     if status in ("blocked", "robots"):
         return f"blocked → manual: {why} (add-url / ingest, or an RSSHub route){rest}"
     if status in ("wrong-url", "malformed", "empty"):
-        return f"wrong URL: {why} → fix the URL or the selector{rest}"
+        fix = "the selector" if chosen.way.startswith("html ") and "selector" in why else "the URL"
+        return f"wrong URL: {why} → fix {fix}{rest}"
     if status == "refused":
         return f"refused: {why} → --allow-private-network for a local source{rest}"
     return f"unreachable: {why} → try again later{rest}"
