@@ -18,6 +18,8 @@ from dongtai.sources import load_registry
 from dongtai.store import Store, open_store
 from dongtai.zones import zone
 
+pytest_plugins = ["tests.websupport"]  # web app workspaces (SQLite and PostgreSQL)
+
 DEMO_DATE = date(2026, 5, 6)
 SAMPLE = resources.files("dongtai").joinpath("data/sample/sample-2026-05-06.jsonl")
 Demo = tuple[Settings, pipeline.Result]  # settings of a workspace and the issue built in it

@@ -232,7 +232,8 @@ def test_branding_reaches_markdown_and_html(briefing: Briefing) -> None:
 
 def test_readme_branding_example_is_valid() -> None:
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
-    block = readme.split("```toml\n", 1)[1].split("```", 1)[0]
+    blocks = [b.split("```", 1)[0] for b in readme.split("```toml\n")[1:]]
+    block = next(b for b in blocks if b.startswith("[branding]"))
     custom = Branding.model_validate(tomllib.loads(block)["branding"])
     assert custom.issue_first == date(2026, 3, 1) and custom.colors.text == "#1a1a1a"
     assert custom.qr_codes[1].label == "网站\nexample.org"

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -252,6 +252,72 @@ class LlmSettings(BaseModel):
         )
 
 
+_CLOCK = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+
+
+class PublishSettings(BaseModel):
+    """How an issue reaches its readers (``dongtai run``, ``publish``, ``approve``)."""
+
+    mode: Literal["approve", "auto"] = Field(
+        "approve",
+        description="approve: wait for an editor's approval; auto: publish when verified",
+    )
+    channels: list[str] = Field(
+        default_factory=list, description="Channels an issue is sent to ([channels.NAME])"
+    )
+    operator: str = Field(
+        "", description="Channel that receives operator notices (failures); empty: none"
+    )
+    public_url: str = Field(
+        "", description="Where readers find the issues (links in messages: /issues/D)"
+    )
+    retries: int = Field(3, ge=0, le=10, description="Retries of a transient delivery failure")
+    backoff: float = Field(2.0, ge=0, description="First retry delay in seconds, doubled each time")
+    max_backoff: float = Field(120.0, ge=0, description="Longest delay between two attempts")
+    timeout: float = Field(30.0, gt=0, description="Seconds to wait for a channel's server")
+    max_attempts: int = Field(
+        12, ge=1, description="Attempts of one delivery over all runs before it is given up"
+    )
+    source_down_runs: int = Field(
+        3, ge=1, description="Failed fetch runs in a row before the operator is told"
+    )
+
+    @field_validator("public_url")
+    @classmethod
+    def _root(cls, value: str) -> str:
+        return value.strip().rstrip("/")
+
+
+class ScheduleSettings(BaseModel):
+    """When ``dongtai schedule`` (or ``dongtai serve``) runs the day, in ``timezone``."""
+
+    fetch_every: int = Field(60, ge=0, le=24 * 60, description="Minutes between fetches; 0: off")
+    brief_at: str = Field("06:30", pattern=_CLOCK, description="HH:MM the issue is built")
+    publish_deadline: str = Field(
+        "07:30", pattern=_CLOCK, description="HH:MM after which a missing approval is reported"
+    )
+    approval_poll: int = Field(
+        5, ge=1, le=120, description="Minutes between checks for an approval before the deadline"
+    )
+    misfire_grace: int = Field(
+        180, ge=1, description="Minutes a missed job may start late (once, not once per miss)"
+    )
+
+
+class ChannelSettings(BaseModel):
+    """One ``[channels.NAME]`` table. ``type`` names the channel plugin (default: NAME);
+    the other keys are the plugin's own settings, checked by the plugin when it loads
+    (secrets may come from ``DONGTAI_CHANNELS__NAME__KEY``)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = Field("", description="Channel plugin; empty: the table's name")
+
+    def options(self) -> dict[str, Any]:
+        """The plugin's own settings (every key but ``type``)."""
+        return dict(self.model_extra or {})
+
+
 class Settings(BaseSettings):
     """All settings of dongtai (see the module docstring for precedence)."""
 
@@ -285,6 +351,11 @@ class Settings(BaseSettings):
     branding: Branding = Field(default_factory=Branding)
     fetch: FetchSettings = Field(default_factory=FetchSettings)
     llm: LlmSettings = Field(default_factory=LlmSettings)
+    publish: PublishSettings = Field(default_factory=PublishSettings)
+    schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
+    channels: dict[str, ChannelSettings] = Field(
+        default_factory=dict, description="Delivery channels by name ([channels.NAME])"
+    )
 
     @classmethod
     def settings_customise_sources(

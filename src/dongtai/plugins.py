@@ -1,8 +1,9 @@
 """Plugins: writers, renderers and channels are found through entry points.
 
 Built-ins are registered in ``pyproject.toml`` under the same groups as third-party
-plugins (``dongtai.writers``, ``dongtai.renderers``), so a package that declares an
-entry point in one of these groups adds a writer or a format without touching dongtai.
+plugins (``dongtai.writers``, ``dongtai.renderers``, ``dongtai.channels``), so a package
+that declares an entry point in one of these groups adds a writer, a format or a
+delivery channel without touching dongtai.
 
 Every plugin is a class with a ``name`` and a ``from_settings(settings)`` classmethod
 that builds it from the run's settings (and fails there, with a clear error, when its
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 
 WRITERS = "dongtai.writers"
 RENDERERS = "dongtai.renderers"
+CHANNELS = "dongtai.channels"
 
 
 @cache

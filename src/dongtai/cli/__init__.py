@@ -11,7 +11,10 @@ from __future__ import annotations
 import sys
 
 from dongtai.cli import build, manual, sources  # noqa: F401  (register their commands)
+from dongtai.cli import publish as publish_commands  # noqa: F401  (run, approve, publish, ...)
+from dongtai.cli import serve as serve_command  # noqa: F401  (web app: ``serve``)
 from dongtai.cli import stories as stories_command  # noqa: F401  (stories, explain)
+from dongtai.cli import users as users_commands  # noqa: F401  (``users add``, ``users list``)
 from dongtai.cli import verify as verify_command  # noqa: F401  (registers ``verify``)
 from dongtai.cli.app import app, warn
 from dongtai.errors import DongtaiError

@@ -242,7 +242,7 @@ def fetch(
 
     s = settings()
     registry = load_registry(s.home)
-    chosen = fetchable(registry, source, s.fetch.rsshub_url)
+    chosen = fetchable(registry, source, rsshub_url=s.fetch.rsshub_url)
     store = open_store(s.db_url)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn())  # fmt: skip

@@ -99,8 +99,9 @@ class _Tally:
         )
 
 
-def fetchable(registry: Registry, only: str | None = None, rsshub_url: str = "") -> list[Source]:
-    """The sources a run fetches (rules in the module docstring), or the one asked for."""
+def fetchable(registry: Registry, only: str | None = None, *, rsshub_url: str) -> list[Source]:
+    """The sources a run fetches (rules in the module docstring), or the one asked for;
+    ``rsshub_url`` is ``fetch.rsshub_url`` ("" when no RSSHub instance is configured)."""
     if only is not None:
         source = registry.sources.get(only)
         if source is None:

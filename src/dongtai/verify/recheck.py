@@ -26,7 +26,7 @@ from dongtai.config import Settings
 from dongtai.errors import InputError
 from dongtai.models import Briefing, Claim, Item, Verification
 from dongtai.sources import load_registry
-from dongtai.store import open_store
+from dongtai.store import Store, open_store
 from dongtai.verify.gate import Index, verify_briefing
 from dongtai.zones import zone
 
@@ -76,18 +76,24 @@ def recheck(settings: Settings, briefing: Briefing) -> Verification:
 def index_for(settings: Settings, briefing: Briefing) -> Index:
     """The gate's index of the items ``briefing`` cites, read from the store."""
     store = open_store(settings.db_url)
-    items = store.items_by_url(ref.url for ref in briefing.references)
-    for copy in _with_copies(store.load_stage(briefing.date, "dedupe")):
-        if copy.url in items:
-            items[copy.url] = items[copy.url].model_copy(update={"copies": copy.copies})
     registry = load_registry(settings.home)
     return Index.build(
         briefing.references,
-        items,
+        cited_items(store, briefing),
         registry.organisation_names(),
         store.sources().values(),
         zone(settings.timezone),
     )
+
+
+def cited_items(store: Store, briefing: Briefing) -> dict[str, Item]:
+    """The store's items at the briefing's reference URLs, each with the syndicated
+    copies the ``dedupe`` stage recorded for the briefing's date."""
+    items = store.items_by_url(ref.url for ref in briefing.references)
+    for copy in _with_copies(store.load_stage(briefing.date, "dedupe")):
+        if copy.url in items:
+            items[copy.url] = items[copy.url].model_copy(update={"copies": copy.copies})
+    return items
 
 
 def _with_copies(payload: object) -> list[Item]:

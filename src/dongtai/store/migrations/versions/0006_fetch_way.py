@@ -2,15 +2,14 @@
 RSSHub route); the fetch state keeps the last one (conditional GET applies to it only).
 
 Revision ID: 0006
-Revises: 0002 (chained after 0005 when the publishing, web and editorial migrations
-are merged)
+Revises: 0004 (to be chained after 0005 when the editorial migration is merged)
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0002"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
