@@ -197,7 +197,7 @@ class Store:
                 found.update(session.scalars(select(ItemRow.url).where(ItemRow.url.in_(chunk))))
         return found
 
-    def validators(self, source_id: str, way: str = "") -> tuple[str, str]:
+    def validators(self, source_id: str, way: str) -> tuple[str, str]:
         """The ETag and Last-Modified stored for a source ("" when none), when they were
         stored for ``way`` (validators of one URL never go with another's request)."""
         with self._session() as session:
