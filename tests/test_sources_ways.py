@@ -12,6 +12,7 @@ import yaml
 
 from dongtai.config import Settings
 from dongtai.errors import InputError
+from dongtai.fetch.netguard import AddressPolicy
 from dongtai.fetch.run import fetch_sources, fetchable
 from dongtai.sources import load_registry
 from dongtai.store import Store
@@ -142,3 +143,13 @@ def test_fallbacks_in_order_and_validators_kept_per_way(settings: Settings, stor
         assert "HTTP 500" in fourth.error and "HTTP 404" in fourth.error
     finally:
         server.stop()
+
+
+def test_trusted_rsshub_endpoint_never_opens_metadata_or_other_ports() -> None:
+    policy = AddressPolicy.build(False, [], ["http://RSSHub:1200/"])
+    assert policy.refusal_for("rsshub", 1200, "10.0.0.5") is None
+    assert policy.refusal_for("rsshub", 1200, "127.0.0.1") is None
+    assert "metadata" in (policy.refusal_for("rsshub", 1200, "169.254.169.254") or "")
+    assert policy.refusal_for("rsshub", 80, "10.0.0.5") is not None
+    assert policy.refusal_for("other", 1200, "10.0.0.5") is not None
+    assert AddressPolicy.build(False, [], ["https://hub.example"]).trusted == {("hub.example", 443)}
