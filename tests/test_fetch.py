@@ -191,7 +191,7 @@ def world(settings: Settings) -> Iterator[tuple[Settings, LocalServer]]:
 
 def run(settings: Settings, store: Store) -> dict[str, FetchRun]:
     registry = load_registry(settings.home)
-    ours = [s for s in fetchable(registry) if s.id in _ids(settings)]
+    ours = [s for s in fetchable(registry, rsshub_url="") if s.id in _ids(settings)]
     return {r.source: r for r in fetch_sources(settings, store, registry, ours)}
 
 

@@ -69,16 +69,36 @@ def test_sources_add_list_and_fetch_json(
     assert code == 2 and "already registered" in error
     code, _, error = cli(home, monkeypatch, "sources", "add", "x", "http://a", "--kind", "gopher")
     assert code == 2 and "--kind must be one of" in error
+    code, _, _ = cli(home, monkeypatch, "sources", "add", "depth", "/cls/depth/1000", "--kind",
+                     "rsshub", "--language", "zh")  # fmt: skip
+    assert code == 0
+    code, _, error = cli(home, monkeypatch, "sources", "add", "bad", "cls", "--kind", "rsshub")
+    assert code == 2 and "needs a route starting with '/'" in error
 
     code, output, _ = cli(home, monkeypatch, "fetch", "--source", "local", "--json")
     assert code == 0
     assert json.loads(output) == [
-        {"id": "local", "status": "ok", "new": ARTICLES, "unchanged": 0, "failed": 0, "error": ""}
+        {
+            "id": "local",
+            "status": "ok",
+            "new": ARTICLES,
+            "unchanged": 0,
+            "failed": 0,
+            "error": "",
+            "way": f"rss {server.url('/feed.xml')}",
+        }
     ]
     code, output, _ = cli(home, monkeypatch, "fetch", "--source", "broken", "--json")
     assert code == 1 and json.loads(output)[0]["error"].startswith("not a feed")
     code, output, _ = cli(home, monkeypatch, "sources", "list")
-    assert code == 0 and "local" in output and "not a feed" in output
+    assert code == 0 and "local" in output
+    code, output, _ = cli(home, monkeypatch, "sources", "list", "--json")
+    listed = {row["id"]: row for row in json.loads(output)}
+    assert listed["broken"]["last_error"].startswith("not a feed")
+    assert listed["local"]["last_way"] == f"rss {server.url('/feed.xml')}"
+    assert listed["cls"]["readable"] is False and listed["cls"]["ways"] == ["rsshub /cls/telegraph"]
+    assert listed["depth"]["ways"] == ["rsshub /cls/depth/1000"]
+    assert listed["depth"]["provenance"].startswith("added with `dongtai sources add` on")
 
 
 def test_a_killed_fetch_resumes_without_loss_or_duplicates(

@@ -133,6 +133,16 @@ class FetchSettings(BaseModel):
     allowed_networks: list[str] = Field(
         default_factory=list, description="CIDR allow-list checked before the SSRF refusal"
     )
+    rsshub_url: str = Field(
+        "",
+        description="Base URL of the RSSHub instance that serves sources of kind rsshub"
+        " (e.g. http://127.0.0.1:1200); empty: those sources are not fetched",
+    )
+    rsshub_private: bool = Field(
+        True,
+        description="The RSSHub instance may be on a private or loopback address: its host"
+        " and port only, never other private addresses (nor link-local/metadata ones)",
+    )
     full_text_below: int = Field(
         600, ge=0, description="Fetch the article page when a feed entry's text is shorter"
     )
@@ -140,6 +150,15 @@ class FetchSettings(BaseModel):
     failing_after: int = Field(
         3, ge=1, description="Consecutive failed runs after which a source is flagged"
     )
+
+    @field_validator("rsshub_url")
+    @classmethod
+    def _rsshub_url(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        parts = urlsplit(value)
+        if value and (parts.scheme not in ("http", "https") or not parts.hostname):
+            raise ValueError(f"must be an http(s) URL such as http://127.0.0.1:1200, got {value!r}")
+        return value
 
 
 LLM_TASKS = ("title", "facts", "implications", "abstract", "relevance")

@@ -49,6 +49,10 @@ class FetchError(DongtaiError):
         self.blocked = blocked
 
 
+class RobotsDisallowed(FetchError):
+    """robots.txt of the origin disallows the URL for our User-Agent."""
+
+
 class ParseError(DongtaiError):
     """A document cannot be read as what its source says it is."""
 

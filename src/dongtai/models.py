@@ -12,9 +12,9 @@ come after them.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Literal, cast
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
 class Record(BaseModel):
@@ -23,24 +23,91 @@ class Record(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+FEED_KINDS = ("rss", "atom", "json-feed")
+WayKind = Literal["rss", "atom", "json-feed", "html", "sitemap", "rsshub"]
+
+
+class Way(Record):
+    """One way of reading an outlet: a feed, a news sitemap, a listing page with the CSS
+    selector of its article links, or an RSSHub route (resolved against
+    ``fetch.rsshub_url``)."""
+
+    kind: WayKind
+    url: str = ""
+    route: str = ""
+    selector: str = ""
+
+    @model_validator(mode="after")
+    def _complete(self) -> Way:
+        if self.kind == "rsshub":
+            if not self.route.startswith("/"):
+                raise ValueError(
+                    f"an rsshub way needs a route starting with '/', got {self.route!r}"
+                )
+        elif not self.url:
+            raise ValueError(f"a {self.kind} way needs a url")
+        if self.kind == "html" and not self.selector:
+            raise ValueError("an html way needs a selector (CSS selector of the article links)")
+        return self
+
+    def label(self) -> str:
+        """'rss https://…', 'rsshub /cls/telegraph': how fetch runs and checks name it."""
+        return f"{self.kind} {self.route if self.kind == 'rsshub' else self.url}"
+
+
 class Source(Record):
-    """An outlet of the registry (shipped YAML, workspace YAML or first seen on ingest)."""
+    """An outlet of the registry (shipped YAML, workspace YAML or first seen on ingest).
+
+    ``kind``/``url``/``route``/``selector`` are the first way of reading the outlet,
+    ``fallbacks`` the next ones, tried in order when it fails (:meth:`ways`). ``manual``
+    (formerly ``none``) is not fetched: items arrive by ``ingest`` or ``add-url``, and
+    ``note`` says why. ``provenance`` says where the URL or route came from and
+    ``last_seen`` when it was last seen working (None: unknown)."""
 
     id: str
     name_en: str
     name_zh: str
     short: str = ""
     cite_as: str = ""
-    kind: Literal["rss", "atom", "json-feed", "html", "sitemap", "folder", "none"] = "none"
+    kind: Literal["rss", "atom", "json-feed", "html", "sitemap", "rsshub", "folder", "manual"] = (
+        "manual"
+    )
     url: str = ""
+    route: str = ""
+    fallbacks: tuple[Way, ...] = ()
     homepage: str = ""
-    language: Literal["en", "zh"] = "en"
+    language: Literal["en", "zh", "ja"] = "en"
     weight: float = 0.5
     topics: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
     known: bool = True
     selector: str = ""  # html listings: CSS selector of the article links
     enabled: bool = True  # fetched by `dongtai fetch`
+    note: str = ""  # why the outlet is manual, or what to expect of it
+    provenance: str = ""  # where the URL / route came from (the evidence)
+    last_seen: date | None = None  # when the URL / route was last seen working
+
+    @field_validator("kind", mode="before")
+    @classmethod
+    def _none_is_manual(cls, value: object) -> object:
+        return "manual" if value == "none" else value
+
+    @model_validator(mode="after")
+    def _first_way_complete(self) -> Source:
+        if self.kind not in ("manual", "folder"):
+            self.ways()  # raises ValueError when the first way is incomplete
+        elif self.kind == "folder" and not self.url:
+            raise ValueError("a folder source needs a url (the folder)")
+        return self
+
+    def ways(self) -> tuple[Way, ...]:
+        """The ways of reading the outlet, in the order fetch tries them (none when the
+        outlet is manual or a local folder)."""
+        if self.kind in ("manual", "folder"):
+            return ()
+        kind = cast(WayKind, self.kind)
+        first = Way(kind=kind, url=self.url, route=self.route, selector=self.selector)
+        return (first, *self.fallbacks)
 
     def label_zh(self) -> str:
         """The outlet as a Chinese text names it: '南华早报 (SCMP)', 'ITIF', '路透社'."""
@@ -289,6 +356,8 @@ class FetchRun(Record):
 
     ``status``: ``ok`` (fetched; new items or not), ``unchanged`` (HTTP 304),
     ``partial`` (fetched, some items failed), ``failed`` (nothing could be read).
+    ``way`` is the way of reading the outlet that was used (:meth:`Way.label`), "" when
+    none worked or the source is a folder.
     """
 
     source: str
@@ -299,6 +368,7 @@ class FetchRun(Record):
     error: str = ""
     started: datetime
     finished: datetime
+    way: str = ""
 
 
 class SourceHealth(Record):
@@ -310,3 +380,4 @@ class SourceHealth(Record):
     consecutive_failures: int = 0
     last_status: str = ""
     last_error: str = ""
+    last_way: str = ""

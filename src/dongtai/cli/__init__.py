@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 
-from dongtai.cli import build, sources  # noqa: F401  (register their commands)
+from dongtai.cli import build, manual, sources  # noqa: F401  (register their commands)
 from dongtai.cli import publish as publish_commands  # noqa: F401  (run, approve, publish, ...)
 from dongtai.cli import serve as serve_command  # noqa: F401  (web app: ``serve``)
 from dongtai.cli import stories as stories_command  # noqa: F401  (stories, explain)

@@ -28,13 +28,32 @@ DEMO_DATE = date(2026, 5, 6)
 
 @app.command()
 def ingest(
-    files: Annotated[list[Path], typer.Argument(help="Item JSON Lines files.", exists=False)],
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Item JSON Lines files, or saved HTML pages (*.html).", exists=False),
+    ] = None,
+    text_file: Annotated[
+        Path | None, typer.Option(help="A pasted text: needs --source --title --published --url.")
+    ] = None,
+    source: Annotated[str | None, typer.Option(help="Outlet of a page or text.")] = None,
+    title: Annotated[str | None, typer.Option(help="Title of a pasted text.")] = None,
+    published: Annotated[str | None, typer.Option(help="Date of a page or text.")] = None,
+    url: Annotated[str | None, typer.Option(help="Address of a page or text.")] = None,
 ) -> None:
-    """Store the items of JSON Lines files; bad lines are reported and skipped."""
+    """Store the items of JSON Lines files; bad lines are reported and skipped. Saved HTML
+    pages and a pasted text (``--text-file``) become one item each."""
+    pages = [f for f in files or [] if f.suffix.lower() in (".html", ".htm")]
+    if pages or text_file is not None:
+        from dongtai.cli.manual import ingest_by_hand
+
+        ingest_by_hand(pages, text_file, source, title, published, url)
     s = settings()
     rejected = 0
-    for path in files:
-        rejected += _ingest_file(s, path)
+    for path in files or []:
+        if path not in pages:
+            rejected += _ingest_file(s, path)
+    if not files and text_file is None:
+        raise InputError("give item JSON Lines files, saved HTML pages or --text-file")
     if rejected:
         raise typer.Exit(1)
 

@@ -1,4 +1,5 @@
-"""Commands for the source registry and fetching: ``sources [list]``, ``sources add``, ``fetch``.
+"""Commands for the source registry and fetching: ``sources [list]``, ``sources add``,
+``sources check``, ``fetch``.
 
 ``sources add`` writes the workspace registry ``HOME/sources.yaml`` (on top of the
 shipped one) atomically, after checking the new entry; an id already registered is
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -26,7 +28,7 @@ sources_app = typer.Typer(help="The source registry and each source's fetch heal
 app.add_typer(sources_app, name="sources")
 
 KINDS = {"rss": "rss", "atom": "atom", "json": "json-feed", "json-feed": "json-feed",
-         "html": "html", "sitemap": "sitemap", "folder": "folder"}  # fmt: skip
+         "html": "html", "sitemap": "sitemap", "folder": "folder", "rsshub": "rsshub"}  # fmt: skip
 
 
 @sources_app.callback(invoke_without_command=True)
@@ -36,38 +38,83 @@ def sources_default(ctx: typer.Context) -> None:
         list_sources()
 
 
+JsonOption = Annotated[bool, typer.Option("--json", help="One JSON object per source.")]
+
+
 @sources_app.command("list")
-def list_sources() -> None:
-    """Every registered source with its fetch health."""
+def list_sources(as_json: JsonOption = False) -> None:
+    """Every registered source with its ways in and its fetch health."""
     from dongtai.sources import load_registry
     from dongtai.store import open_store
 
     s = settings()
     registry = load_registry(s.home)
     health = open_store(s.db_url).source_health()
+    if as_json:
+        rows = [
+            _health_json(x, health.get(x.id), s.fetch.rsshub_url) for x in registry.sources.values()
+        ]
+        say(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
     table = Table(title=f"sources ({len(registry.sources)})")
-    for column in ("id", "kind", "lang", "url", "last success", "fails", "last error"):
+    columns = (
+        "id",
+        "kind",
+        "lang",
+        "url or route",
+        "last success",
+        "read by",
+        "fails",
+        "last error",
+    )
+    for column in columns:
         table.add_column(column, overflow="fold")
     for source in registry.sources.values():
-        table.add_row(*_health_row(source, health.get(source.id)))
+        table.add_row(*_health_row(source, health.get(source.id), s.fetch.rsshub_url))
     out.print(table)
 
 
-def _health_row(source: Source, health: SourceHealth | None) -> list[str]:
-    url = source.url or "—"
-    kind = source.kind if source.enabled else f"{source.kind} (disabled)"
+def _health_row(source: Source, health: SourceHealth | None, rsshub_url: str) -> list[str]:
+    from dongtai.fetch.ways import readable
+
+    where = source.route if source.kind == "rsshub" else source.url or "—"
+    if source.fallbacks:
+        where += f" (+{len(source.fallbacks)} fallback{'s' if len(source.fallbacks) > 1 else ''})"
+    kind: str = source.kind
+    if not source.enabled:
+        kind += " (disabled)"
+    elif source.kind != "manual" and not readable(source, rsshub_url):
+        kind += " (needs RSSHub)"
     if health is None:
-        return [source.id, kind, source.language, url, "never fetched", "", ""]
+        return [source.id, kind, source.language, where, "never fetched", "", "", ""]
     success = health.last_success.strftime("%Y-%m-%d %H:%M") if health.last_success else "never"
     fails = str(health.consecutive_failures) if health.consecutive_failures else ""
-    return [source.id, kind, source.language, url, success, fails, health.last_error[:80]]
+    row = [source.id, kind, source.language, where, success, health.last_way.split(" ", 1)[0]]
+    return [*row, fails, health.last_error[:80]]
+
+
+def _health_json(source: Source, health: SourceHealth | None, rsshub_url: str) -> dict[str, Any]:
+    from dongtai.fetch.ways import readable
+
+    fields = ("id", "kind", "url", "route", "language", "enabled", "note", "provenance")
+    data = source.model_dump(mode="json", include=set(fields) | {"fallbacks", "last_seen"})
+    data["readable"] = source.kind != "manual" and readable(source, rsshub_url)
+    data["ways"] = [way.label() for way in source.ways()]
+    data.pop("fallbacks")
+    if health is not None:
+        data |= health.model_dump(mode="json", exclude={"source"})
+    return data
 
 
 @sources_app.command("add")
 def add_source(
     source_id: Annotated[str, typer.Argument(metavar="ID", help="Lowercase id, unique.")],
-    url: Annotated[str, typer.Argument(help="Feed, listing or sitemap URL, or a folder.")],
-    kind: Annotated[str, typer.Option(help="rss, atom, json, html, sitemap or folder.")] = "rss",
+    url: Annotated[
+        str, typer.Argument(help="Feed, listing or sitemap URL, a folder, or an RSSHub route.")
+    ],
+    kind: Annotated[
+        str, typer.Option(help="rss, atom, json, html, sitemap, folder or rsshub.")
+    ] = "rss",
     language: Annotated[str, typer.Option(help="en or zh.")] = "en",
     name: Annotated[str | None, typer.Option(help="Display name (default: the id).")] = None,
     selector: Annotated[str, typer.Option(help="CSS selector of article links (html).")] = "",
@@ -78,7 +125,7 @@ def add_source(
     s = settings()
     if kind not in KINDS:
         raise InputError(
-            f"--kind must be one of rss, atom, json, html, sitemap, folder; got {kind!r}"
+            f"--kind must be one of rss, atom, json, html, sitemap, folder, rsshub; got {kind!r}"
         )
     if language not in ("en", "zh"):
         raise InputError(f"--language must be en or zh, got {language!r}")
@@ -99,13 +146,20 @@ def _lang(language: str) -> Literal["en", "zh"]:
 def _entry(
     source_id: str, url: str, kind: str, language: Literal["en", "zh"], name: str, selector: str
 ) -> dict[str, Any]:
+    from pydantic import ValidationError
+
     from dongtai.models import Source
 
     if kind == "folder":
         url = str(Path(url).expanduser().resolve())
-    fields = {"id": source_id, "name_en": name, "name_zh": name, "kind": kind, "url": url}
+    fields = {"id": source_id, "name_en": name, "name_zh": name, "kind": kind}
+    fields |= {"route": url} if kind == "rsshub" else {"url": url}
     fields |= {"language": language, "selector": selector}
-    data = Source.model_validate(fields).model_dump(mode="json", include=set(fields))
+    fields |= {"provenance": f"added with `dongtai sources add` on {date.today().isoformat()}"}
+    try:
+        data = Source.model_validate(fields).model_dump(mode="json", include=set(fields))
+    except ValidationError as exc:
+        raise InputError(f"invalid source: {exc.errors()[0]['msg']}") from None
     return {k: v for k, v in data.items() if v != ""}
 
 
@@ -124,6 +178,45 @@ def _append(path: Path, entry: dict[str, Any]) -> None:
     temporary = path.with_suffix(".yaml.tmp")
     temporary.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
     os.replace(temporary, path)
+
+
+@sources_app.command("check")
+def check(
+    ids: Annotated[
+        list[str] | None, typer.Argument(metavar="[ID]...", help="Sources (all).")
+    ] = None,
+    allow_private_network: Annotated[
+        bool, typer.Option(help="Allow private and loopback addresses (not metadata).")
+    ] = False,
+    stale_days: Annotated[float, typer.Option(help="Newest item older than this: stale.")] = 14.0,
+    as_json: JsonOption = False,
+) -> None:
+    """Read each source once, politely, storing nothing: does it work, and if not, why.
+
+    Exits 1 when any source checked is neither working nor manual."""
+    from dongtai.fetch.check import check_sources
+    from dongtai.sources import load_registry
+
+    s = settings()
+    registry = load_registry(s.home)
+    unknown = [i for i in ids or [] if i not in registry.sources]
+    if unknown:
+        raise InputError(f"no source with id {', '.join(map(repr, unknown))} in the registry")
+    chosen = [registry.sources[i] for i in ids] if ids else list(registry.sources.values())
+    with err.status(f"checking {len(chosen)} source(s)…"):
+        results = check_sources(s.fetch, chosen, allow_private_network, stale_days)
+    if as_json:
+        say(json.dumps([r.to_json() for r in results], ensure_ascii=False, indent=2))
+    else:
+        table = Table(title=f"checked {len(results)} source(s)")
+        for column in ("id", "status", "items", "newest (h)", "robots", "advice"):
+            table.add_column(column, overflow="fold")
+        for r in results:
+            age = "" if r.newest_age_hours is None else f"{r.newest_age_hours:.0f}"
+            table.add_row(r.id, r.status, str(r.items), age, r.robots, r.advice)
+        out.print(table)
+    if any(r.status not in ("ok", "manual") for r in results):
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -149,7 +242,7 @@ def fetch(
 
     s = settings()
     registry = load_registry(s.home)
-    chosen = fetchable(registry, source)
+    chosen = fetchable(registry, source, rsshub_url=s.fetch.rsshub_url)
     store = open_store(s.db_url)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn())  # fmt: skip
@@ -170,7 +263,7 @@ def fetch(
 
 def _summary(run: FetchRun) -> dict[str, Any]:
     return {"id": run.source, "status": run.status, "new": run.new, "unchanged": run.unchanged,
-            "failed": run.failed, "error": run.error}  # fmt: skip
+            "failed": run.failed, "error": run.error, "way": run.way}  # fmt: skip
 
 
 def _table(runs: list[FetchRun]) -> None:
@@ -179,10 +272,11 @@ def _table(runs: list[FetchRun]) -> None:
     table.add_column("status")
     for column in ("new", "unchanged", "failed"):
         table.add_column(column, justify="right")
+    table.add_column("read by", overflow="fold")
     table.add_column("why", overflow="fold")
     for run in runs:
         table.add_row(run.source, run.status, str(run.new), str(run.unchanged), str(run.failed),
-                      run.error[:160])  # fmt: skip
+                      run.way, run.error[:160])  # fmt: skip
     out.print(table)
     total = sum(r.new for r in runs)
     failed = sum(1 for r in runs if r.status == "failed")

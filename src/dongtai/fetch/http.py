@@ -33,7 +33,7 @@ from urllib.robotparser import RobotFileParser
 import httpx
 
 from dongtai.config import FetchSettings
-from dongtai.errors import BlockedAddress, FetchError
+from dongtai.errors import BlockedAddress, FetchError, RobotsDisallowed
 from dongtai.fetch.netguard import AddressPolicy, GuardedTransport
 
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
@@ -83,8 +83,9 @@ class Fetcher:
 
     def __init__(self, config: FetchSettings, allow_private: bool = False) -> None:
         self.config = config
+        rsshub = (config.rsshub_url,) if config.rsshub_private else ()
         self.policy = AddressPolicy.build(
-            allow_private or config.allow_private_network, config.allowed_networks
+            allow_private or config.allow_private_network, config.allowed_networks, rsshub
         )
         contact = f" (+{config.contact})" if config.contact else ""
         self.user_agent = f"{config.user_agent}{contact}"
@@ -260,7 +261,7 @@ class Fetcher:
         if isinstance(rules, str):
             raise FetchError(rules, url)
         if not rules.can_fetch(self.token, url):
-            raise FetchError(f"disallowed by {origin}/robots.txt", url)
+            raise RobotsDisallowed(f"disallowed by {origin}/robots.txt", url)
         delay = rules.crawl_delay(self.token)
         if delay is not None:
             host = self._host(url)

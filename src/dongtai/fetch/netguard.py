@@ -13,6 +13,9 @@ Rules:
   for link-local / metadata addresses;
 - ``allowed_networks`` (CIDR list) is an explicit allow-list checked first: the tests
   list 127.0.0.0/8 there;
+- ``trusted_urls`` (the RSSHub instance, when ``fetch.rsshub_private``): a connection to
+  exactly that host name and port may go to a private, loopback or CGNAT address, never
+  to a link-local / metadata one; other hosts and ports on the same address stay refused;
 - the check runs inside the HTTP client's connection layer, so it applies to the first
   request and to every redirect alike.
 """
@@ -24,6 +27,7 @@ import socket
 import ssl
 from collections.abc import Iterable
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import anyio
 import certifi
@@ -44,14 +48,24 @@ class AddressPolicy:
 
     allow_private: bool = False
     allowed_networks: tuple[Network, ...] = ()
+    trusted: frozenset[tuple[str, int]] = frozenset()
 
     @classmethod
-    def build(cls, allow_private: bool, networks: Iterable[str]) -> AddressPolicy:
+    def build(
+        cls, allow_private: bool, networks: Iterable[str], trusted_urls: Iterable[str] = ()
+    ) -> AddressPolicy:
         try:
             parsed = tuple(ipaddress.ip_network(n.strip(), strict=False) for n in networks)
         except ValueError as exc:
             raise DongtaiError(f"invalid network in allow-list: {exc}") from None
-        return cls(allow_private=allow_private, allowed_networks=parsed)
+        trusted = frozenset(_endpoint(url) for url in trusted_urls if url)
+        return cls(allow_private=allow_private, allowed_networks=parsed, trusted=trusted)
+
+    def refusal_for(self, host: str, port: int, address: str) -> str | None:
+        """Why a connection to ``host``:``port`` at ``address`` is refused, or None."""
+        if (host.lower().strip("[]"), port) in self.trusted:
+            return AddressPolicy(allow_private=True).refusal(address)
+        return self.refusal(address)
 
     def refusal(self, address: str) -> str | None:
         """Why ``address`` may not be connected to, or None when it may."""
@@ -68,6 +82,12 @@ class AddressPolicy:
         if self.allow_private and not special and (ip.is_private or ip.is_loopback or _cgnat(ip)):
             return None
         return f"{ip} is a {_kind(ip)} address"
+
+
+def _endpoint(url: str) -> tuple[str, int]:
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    return (parts.hostname or "").lower(), port
 
 
 def _cgnat(ip: IPAddress) -> bool:
@@ -112,7 +132,7 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
             raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from None
         addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
         for address in addresses:
-            reason = self.policy.refusal(address)
+            reason = self.policy.refusal_for(host, port, address)
             if reason is not None:
                 raise BlockedAddress(f"refused to connect to {host}: {reason}")
         if not addresses:

@@ -1,19 +1,24 @@
 """A fetch run: every enabled source of the registry → items in the store.
 
 Rules:
-- sources of kind ``none`` and sources with ``enabled: false`` are not fetched; one
+- ``manual`` sources, sources with ``enabled: false`` and sources readable only through
+  RSSHub while no instance is configured (``fetch.rsshub_url``) are not fetched; one
   source failing (any exception) never stops the others: it is recorded as ``failed``
   with a one-line reason;
-- feeds (rss, atom, json-feed) use conditional GET with the validators stored for
-  the source; a 304 is ``unchanged``. Validators and health are saved only after the
-  source's items are stored, so a run killed half-way loses nothing: the next run
-  fetches the source again and skips the items already stored;
+- a source is read by the first of its ways that works (:mod:`dongtai.fetch.ways`:
+  feed → news sitemap → listing → RSSHub route); the run records which (``way``), and
+  when none works, why each failed;
+- a way is requested with the validators stored for the source only when the last
+  successful run used that same way (conditional GET); a 304 is ``unchanged``.
+  Validators and health are saved only after the source's items are stored, so a run
+  killed half-way loses nothing: the next run fetches the source again and skips the
+  items already stored;
 - an entry the document announces but that cannot be used (no link, no title) is
   counted ``failed`` with the reason;
 - an entry whose URL is already stored is counted ``unchanged`` and not fetched again
   (re-running is idempotent; a feed whose items vanish and reappear adds nothing);
-- a feed entry whose text is shorter than ``full_text_below`` characters, and every
-  entry of an html listing or sitemap, gets its article page fetched (at most
+- a feed (or RSSHub) entry whose text is shorter than ``full_text_below`` characters,
+  and every entry of an html listing or sitemap, gets its article page fetched (at most
   ``max_articles`` per source and run, newest first); the raw page is kept compressed
   and the text and metadata extracted (:mod:`dongtai.fetch.extract`). When the article
   cannot be fetched the entry is counted ``failed`` with the reason and retried next run;
@@ -39,16 +44,15 @@ from typing import Any
 from dongtai.config import Settings
 from dongtai.errors import DongtaiError, FetchError, InputError
 from dongtai.fetch.extract import Article, extract_article
-from dongtai.fetch.feeds import Entry, Parsed, parse_feed, parse_listing, parse_sitemap
-from dongtai.fetch.http import Fetcher, Response
+from dongtai.fetch.feeds import Entry
+from dongtai.fetch.http import Fetcher
+from dongtai.fetch.ways import NEEDS_RSSHUB, first_working, readable
 from dongtai.ingest import Stored, store_lines
-from dongtai.models import FetchRun, Source
+from dongtai.models import FEED_KINDS, FetchRun, Source
 from dongtai.sources import Registry
 from dongtai.store import Store
 from dongtai.zones import zone
 
-FEED_KINDS = ("rss", "atom", "json-feed")
-MAX_CHILD_SITEMAPS = 5
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 MAX_REASONS = 5
 
@@ -64,6 +68,7 @@ class _Tally:
     fatal: str = ""
     not_modified: bool = False
     validators: tuple[str, str] = ("", "")
+    way: str = ""
 
     def fail(self, reason: str) -> None:
         self.failed += 1
@@ -90,19 +95,23 @@ class _Tally:
             error=error,
             started=started,
             finished=datetime.now(UTC),
+            way=self.way if not self.fatal else "",
         )
 
 
-def fetchable(registry: Registry, only: str | None = None) -> list[Source]:
-    """The sources a run fetches: enabled, with a kind and URL; or the one asked for."""
+def fetchable(registry: Registry, only: str | None = None, *, rsshub_url: str) -> list[Source]:
+    """The sources a run fetches (rules in the module docstring), or the one asked for;
+    ``rsshub_url`` is ``fetch.rsshub_url`` ("" when no RSSHub instance is configured)."""
     if only is not None:
         source = registry.sources.get(only)
         if source is None:
             raise InputError(f"no source with id {only!r} in the registry")
-        if source.kind == "none" or not source.url:
-            raise InputError(f"source {only!r} has no fetchable kind/url")
+        if source.kind == "manual":
+            raise InputError(f"source {only!r} is manual: {source.note or 'not fetched'}")
+        if not readable(source, rsshub_url):
+            raise InputError(f"source {only!r} {NEEDS_RSSHUB}")
         return [source]
-    return [s for s in registry.sources.values() if s.enabled and s.kind != "none" and s.url]
+    return [s for s in registry.sources.values() if s.enabled and readable(s, rsshub_url)]
 
 
 def fetch_sources(
@@ -161,47 +170,36 @@ class _FetchSession:
     # remote sources ------------------------------------------------------------------
 
     async def _remote(self, source: Source, tally: _Tally) -> None:
-        etag, modified = self.store.validators(source.id) if source.kind in FEED_KINDS else ("", "")
-        response = await self.fetcher.get(source.url, etag=etag, last_modified=modified)
+        reading = await first_working(
+            self.fetcher,
+            source,
+            self.config.rsshub_url,
+            lambda way: self.store.validators(source.id, way.label()),
+        )
+        tally.way = reading.way.label()
+        response, parsed = reading.response, reading.parsed
         if response.not_modified:
             tally.not_modified = True
             return
-        parsed = await self._parse(source, response)
         for reason in parsed.dropped:
             tally.fail(reason)
+        complete = reading.way.kind in (*FEED_KINDS, "rsshub")
         entries = self._fresh(parsed.entries, tally)
-        complete = [e for e in entries if self._complete(source, e)]
-        self._store([self._record(source, e, None) for e in complete], tally)
-        wanted = [e for e in entries if not self._complete(source, e)]
+        ready = [e for e in entries if complete and len(e.text) >= self.config.full_text_below]
+        self._store([self._record(source, e, None) for e in ready], tally)
+        stored = {e.url for e in ready}
+        wanted = [e for e in entries if e.url not in stored]
         wanted.sort(key=lambda e: e.published or datetime.min.replace(tzinfo=UTC), reverse=True)
         await asyncio.gather(
             *(self._article(source, e, tally) for e in wanted[: self.config.max_articles])
         )
         tally.validators = (response.etag, response.last_modified)
 
-    async def _parse(self, source: Source, response: Response) -> Parsed:
-        if source.kind in FEED_KINDS:
-            return parse_feed(response.body, response.url, response.content_type)
-        if source.kind == "html":
-            if not source.selector:
-                raise InputError(f"html source {source.id!r} has no CSS selector")
-            return parse_listing(
-                response.body, response.url, source.selector, response.content_type
-            )
-        parsed = parse_sitemap(response.body, response.url)
-        for child in parsed.sitemaps[:MAX_CHILD_SITEMAPS]:
-            sub = parse_sitemap((await self.fetcher.get(child)).body, child)
-            parsed.entries.extend(sub.entries)
-        return parsed
-
     def _fresh(self, entries: list[Entry], tally: _Tally) -> list[Entry]:
         unique = list({e.url: e for e in entries}.values())
         known = self.store.known_urls(e.url for e in unique)
         tally.unchanged += len(known)
         return [e for e in unique if e.url not in known]
-
-    def _complete(self, source: Source, entry: Entry) -> bool:
-        return source.kind in FEED_KINDS and len(entry.text) >= self.config.full_text_below
 
     async def _article(self, source: Source, entry: Entry, tally: _Tally) -> None:
         try:

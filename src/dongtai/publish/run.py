@@ -65,10 +65,13 @@ def fetch_all(
     from dongtai.sources import load_registry
 
     registry = load_registry(settings.home)
+    rsshub = settings.fetch.rsshub_url
     if only is None:
-        chosen = fetchable(registry)
+        chosen = fetchable(registry, rsshub_url=rsshub)
     else:
-        chosen = [source for name in only for source in fetchable(registry, name)]
+        chosen = [
+            source for name in only for source in fetchable(registry, name, rsshub_url=rsshub)
+        ]
     return fetch_sources(settings, store, registry, chosen)
 
 

@@ -197,11 +197,14 @@ class Store:
                 found.update(session.scalars(select(ItemRow.url).where(ItemRow.url.in_(chunk))))
         return found
 
-    def validators(self, source_id: str) -> tuple[str, str]:
-        """The ETag and Last-Modified stored for a source ("" when none)."""
+    def validators(self, source_id: str, way: str) -> tuple[str, str]:
+        """The ETag and Last-Modified stored for a source ("" when none), when they were
+        stored for ``way`` (validators of one URL never go with another's request)."""
         with self._session() as session:
             row = session.get(FetchStateRow, source_id)
-            return ("", "") if row is None else (row.etag, row.last_modified)
+            if row is None or (row.last_way or "") != way:
+                return ("", "")
+            return (row.etag, row.last_modified)
 
     def record_fetch(self, run: FetchRun, etag: str = "", last_modified: str = "") -> None:
         """Append a run to the history and update the source's health and validators.
@@ -224,6 +227,7 @@ class Store:
                 return
             row.consecutive_failures = 0
             row.last_success = _utc(run.finished)
+            row.last_way = run.way
             if run.status != "unchanged":
                 row.etag, row.last_modified = etag, last_modified
 
@@ -377,6 +381,7 @@ def _run_row(run: FetchRun) -> FetchRunRow:
         unchanged=run.unchanged,
         failed=run.failed,
         error=run.error,
+        way=run.way,
     )
 
 
@@ -388,6 +393,7 @@ def _run(row: FetchRunRow) -> FetchRun:
         unchanged=row.unchanged,
         failed=row.failed,
         error=row.error,
+        way=row.way or "",
         started=_aware(row.started_at),
         finished=_aware(row.finished_at),
     )
@@ -401,4 +407,5 @@ def _health(row: FetchStateRow) -> SourceHealth:
         consecutive_failures=row.consecutive_failures,
         last_status=row.last_status,
         last_error=row.last_error,
+        last_way=row.last_way or "",
     )

@@ -112,6 +112,7 @@ class FetchStateRow(Base):
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
     last_status: Mapped[str] = mapped_column(String(20))
     last_error: Mapped[str] = mapped_column(Text, default="")
+    last_way: Mapped[str] = mapped_column(Text, default="")
 
 
 class FetchRunRow(Base):
@@ -128,6 +129,7 @@ class FetchRunRow(Base):
     unchanged: Mapped[int] = mapped_column(Integer)
     failed: Mapped[int] = mapped_column(Integer)
     error: Mapped[str] = mapped_column(Text)
+    way: Mapped[str] = mapped_column(Text, default="")
 
 
 class RawPageRow(Base):
