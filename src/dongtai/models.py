@@ -65,7 +65,10 @@ class Copy(Record):
 
 
 class Item(Record):
-    """One news item, as ingested from item JSON Lines or a fetch."""
+    """One news item, as ingested from item JSON Lines or a fetch.
+
+    ``summary_only``: the text is the feed's summary because the article page could not
+    be fetched (``page_error`` says why); it still counts for coverage and attribution."""
 
     url: str
     source: str
@@ -76,6 +79,8 @@ class Item(Record):
     summary: str = ""
     authors: tuple[str, ...] = ()
     copies: tuple[Copy, ...] = ()
+    summary_only: bool = False
+    page_error: str = ""
 
     def outlets(self) -> tuple[str, ...]:
         """Source ids of this item and of its syndicated copies, first seen first."""

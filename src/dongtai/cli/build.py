@@ -40,17 +40,15 @@ def ingest(
 
 
 def _ingest_file(s: Settings, path: Path) -> int:
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read {path}: {exc}") from exc
-    from dongtai.ingest import store_lines
+    from dongtai.ingest import read_input, split_lines, store_lines
     from dongtai.sources import load_registry
     from dongtai.store import open_store
     from dongtai.zones import zone
 
+    lines = split_lines(read_input(path, s.ingest.max_file_bytes))
     registry = load_registry(s.home)
-    stored = store_lines(open_store(s.db_url), lines, registry, zone(s.timezone), s.default_weight)
+    store = open_store(s.db_url)
+    stored = store_lines(store, lines, registry, zone(s.timezone), s.default_weight, s.ingest)
     for error in stored.errors:
         warn(f"{path}:{error.line}: {error.reason}")
     say(f"{path}: {stored.new} new, {stored.already} already stored, {len(stored.errors)} rejected")

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,7 +41,7 @@ from dongtai.errors import DongtaiError, FetchError, InputError
 from dongtai.fetch.extract import Article, extract_article
 from dongtai.fetch.feeds import Entry, Parsed, parse_feed, parse_listing, parse_sitemap
 from dongtai.fetch.http import Fetcher, Response
-from dongtai.ingest import Stored, store_lines
+from dongtai.ingest import Line, Stored, read_input, split_lines, store_lines
 from dongtai.models import FetchRun, Source
 from dongtai.sources import Registry
 from dongtai.store import Store
@@ -245,8 +245,9 @@ class _FetchSession:
             tally.fail(f"{records[error.line - 1]['url']}: {error.reason}")
         tally.add(stored)
 
-    def _store_lines(self, lines: list[str]) -> Stored:
-        return store_lines(self.store, lines, self.registry, self.tz, self.settings.default_weight)
+    def _store_lines(self, lines: Sequence[Line]) -> Stored:
+        s = self.settings
+        return store_lines(self.store, lines, self.registry, self.tz, s.default_weight, s.ingest)
 
     # local folders -----------------------------------------------------------------------
 
@@ -262,11 +263,11 @@ class _FetchSession:
 
     def _jsonl(self, source: Source, path: Path, tally: _Tally) -> None:
         try:
-            lines = path.read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError) as exc:
-            tally.fail(f"{path.name}: cannot read: {exc}")
+            data = read_input(path, self.settings.ingest.max_file_bytes)
+        except InputError as exc:
+            tally.fail(f"{path.name}: {exc}")
             return
-        lines = [_with_source(line, source.id) for line in lines]
+        lines = [_with_source(line, source.id) for line in split_lines(data)]
         stored = self._store_lines(lines)
         for error in stored.errors:
             tally.fail(f"{path.name}:{error.line}: {error.reason}")
@@ -289,10 +290,10 @@ class _FetchSession:
         self._store([self._record(source, entry, article)], tally)
 
 
-def _with_source(line: str, source_id: str) -> str:
+def _with_source(line: bytes, source_id: str) -> bytes | str:
     try:
         record = json.loads(line)
-    except json.JSONDecodeError:
+    except (ValueError, RecursionError):
         return line
     if isinstance(record, dict) and "source" not in record:
         record["source"] = source_id
