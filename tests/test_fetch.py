@@ -6,14 +6,21 @@ failure must be recorded with a clear reason, and the second run must add nothin
 
 from __future__ import annotations
 
+import gzip
 import json
+import subprocess
+import sys
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
+import brotli
 import pytest
 import yaml
 
 from dongtai.config import Settings
+from dongtai.errors import BodyTooLarge, FetchError
+from dongtai.fetch.decode import BoundedDecoder
 from dongtai.fetch.extract import extract_article
 from dongtai.fetch.netguard import AddressPolicy
 from dongtai.fetch.run import fetch_sources, fetchable
@@ -21,7 +28,9 @@ from dongtai.models import FetchRun
 from dongtai.sources import load_registry
 from dongtai.store import Store
 from tests.httpserver import (
+    Drip,
     LocalServer,
+    encoded,
     huge,
     redirect,
     sequence,
@@ -348,3 +357,131 @@ def test_politeness_per_host_limits_and_spacing(settings: Settings, store: Store
     # starts are spaced by the delay in the client; arrival jitter can shorten one gap but
     # not the span from the first arrival to the last
     assert len(starts) == 6 and starts[-1] - starts[0] >= 5 * 0.15 - 0.05
+
+
+# ------------------------------------------------------------- bombs and drips
+
+
+def _gzip_bomb(size: int) -> bytes:
+    packer = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    block = b"\0" * (1 << 20)
+    return b"".join([*(packer.compress(block) for _ in range(size >> 20)), packer.flush()])
+
+
+def _brotli_bomb(size: int) -> bytes:
+    packer = brotli.Compressor(quality=5)
+    block = b"\0" * (1 << 20)
+    return b"".join([*(packer.process(block) for _ in range(size >> 20)), packer.finish()])
+
+
+PEAK_RSS = """
+import asyncio, resource, sys
+from dongtai.config import FetchSettings
+from dongtai.errors import FetchError
+from dongtai.fetch.http import Fetcher
+
+async def main() -> str:
+    config = FetchSettings(allowed_networks=["127.0.0.0/8"], robots=False, retries=0)
+    async with Fetcher(config) as fetcher:
+        try:
+            response = await fetcher.get(sys.argv[1])
+        except FetchError as exc:
+            return exc.reason
+        return f"read {len(response.body)} bytes"
+
+reason = asyncio.run(main())
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+print(reason)
+"""
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "br"])
+def test_a_decompression_bomb_is_cut_while_decoding(encoding: str) -> None:
+    """1 GiB of zeros compressed (brotli: 1.6 KB): the fetch fails at the 10 MiB limit
+    and the fetching process's peak RSS stays under 300 MB."""
+    body = _gzip_bomb(1 << 30) if encoding == "gzip" else _brotli_bomb(1 << 30)
+    server = LocalServer().start()
+    server.route("/bomb.xml", encoded(body, encoding))
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", PEAK_RSS, server.url("/bomb.xml")],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+    finally:
+        server.stop()
+    peak_mib, reason = done.stdout.splitlines()
+    assert reason == "body exceeds the 10,485,760-byte limit (cut while decoding)", done.stderr
+    assert int(peak_mib) < 300
+
+
+def test_bounded_decoder_decodes_what_fits_and_refuses_what_does_not() -> None:
+    text = b"<rss>" + b"chip " * 5000 + b"</rss>"
+    for encoding, packed in [
+        ("gzip", gzip.compress(text)),
+        ("deflate", zlib.compress(text)),
+        ("deflate", zlib.compress(text)[2:-4]),  # raw deflate, as some servers send it
+        ("br", brotli.compress(text)),
+        ("gzip, br", brotli.compress(gzip.compress(text))),
+        ("", text),
+    ]:
+        decoder = BoundedDecoder(encoding, len(text))
+        pieces = [decoder.feed(packed[i : i + 7]) for i in range(0, len(packed), 7)]
+        assert b"".join(pieces) == text, encoding
+        with pytest.raises(BodyTooLarge):
+            small = BoundedDecoder(encoding, len(text) - 1)
+            small.feed(packed)
+    with pytest.raises(FetchError, match="unsupported Content-Encoding 'zstd'"):
+        BoundedDecoder("zstd", 100)
+    with pytest.raises(FetchError, match="does not decode"):
+        BoundedDecoder("gzip", 100).feed(b"not gzip at all")
+
+
+def test_a_drip_server_is_cut_at_the_request_deadline(settings: Settings, store: Store) -> None:
+    drip = Drip(every=1.0)
+    server = LocalServer().start()
+    server.route("/drip.xml", drip)
+    sources = [{"id": "drip", "name_en": "d", "name_zh": "d", "kind": "rss",
+                "url": server.url("/drip.xml")}]  # fmt: skip
+    settings.home.mkdir(parents=True, exist_ok=True)
+    (settings.home / "sources.yaml").write_text(yaml.safe_dump({"sources": sources}))
+    fetch = settings.fetch.model_copy(
+        update={"allowed_networks": ["127.0.0.0/8"], "request_deadline": 3.0, "retries": 0}
+    )
+    registry = load_registry(settings.home)
+    try:
+        runs = fetch_sources(
+            settings.model_copy(update={"fetch": fetch}),
+            store,
+            registry,
+            [registry.sources["drip"]],
+        )
+    finally:
+        server.stop()
+    assert runs[0].status == "failed"
+    assert "no complete response within the 3 s deadline" in runs[0].error
+    assert drip.sent < 10  # of the 100,000 bytes it announced
+
+
+def test_a_source_is_cut_at_its_deadline(settings: Settings, store: Store) -> None:
+    server = LocalServer().start()
+    server.route("/slow.xml", static(b"<rss/>", RSS, delay=5.0))
+    sources = [{"id": "slowsrc", "name_en": "s", "name_zh": "s", "kind": "rss",
+                "url": server.url("/slow.xml")}]  # fmt: skip
+    settings.home.mkdir(parents=True, exist_ok=True)
+    (settings.home / "sources.yaml").write_text(yaml.safe_dump({"sources": sources}))
+    fetch = settings.fetch.model_copy(
+        update={"allowed_networks": ["127.0.0.0/8"], "source_deadline": 1.0, "retries": 0}
+    )
+    registry = load_registry(settings.home)
+    try:
+        runs = fetch_sources(
+            settings.model_copy(update={"fetch": fetch}),
+            store,
+            registry,
+            [registry.sources["slowsrc"]],
+        )
+    finally:
+        server.stop()
+    assert runs[0].status == "failed" and "cut at its 1 s deadline" in runs[0].error

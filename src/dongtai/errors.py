@@ -49,6 +49,10 @@ class FetchError(DongtaiError):
         self.blocked = blocked
 
 
+class BodyTooLarge(FetchError):
+    """A response body passed the size limit while it was read or decoded."""
+
+
 class ParseError(DongtaiError):
     """A document cannot be read as what its source says it is."""
 

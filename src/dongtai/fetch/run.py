@@ -3,7 +3,8 @@
 Rules:
 - sources of kind ``none`` and sources with ``enabled: false`` are not fetched; one
   source failing (any exception) never stops the others: it is recorded as ``failed``
-  with a one-line reason;
+  with a one-line reason; a source taking longer than ``source_deadline`` seconds in
+  all is cut there (what it stored so far is kept);
 - feeds (rss, atom, json-feed) use conditional GET with the validators stored for
   the source; a 304 is ``unchanged``. Validators and health are saved only after the
   source's items are stored, so a run killed half-way loses nothing: the next run
@@ -143,11 +144,15 @@ class _FetchSession:
     async def one(self, source: Source) -> FetchRun:
         started = datetime.now(UTC)
         tally = _Tally()
+        deadline = self.config.source_deadline
         try:
-            if source.kind == "folder":
-                await asyncio.to_thread(self._folder, source, tally)
-            else:
-                await self._remote(source, tally)
+            async with asyncio.timeout(deadline):
+                if source.kind == "folder":
+                    await asyncio.to_thread(self._folder, source, tally)
+                else:
+                    await self._remote(source, tally)
+        except TimeoutError:
+            tally.fatal = f"source cut at its {deadline:g} s deadline (items so far are kept)"
         except DongtaiError as exc:
             tally.fatal = _one_line(str(exc))
         except Exception as exc:  # one source never stops the others
