@@ -12,6 +12,7 @@ import subprocess
 import sys
 import zlib
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import brotli
@@ -24,7 +25,7 @@ from dongtai.fetch.decode import BoundedDecoder
 from dongtai.fetch.extract import extract_article
 from dongtai.fetch.netguard import AddressPolicy
 from dongtai.fetch.run import fetch_sources, fetchable
-from dongtai.models import FetchRun
+from dongtai.models import FetchRun, Item
 from dongtai.sources import load_registry
 from dongtai.store import Store
 from tests.httpserver import (
@@ -235,11 +236,17 @@ def test_every_valid_item_lands_once_and_every_failure_says_why(
     assert first["folder"].status == "partial", first["folder"]
     new = {sid: r.new for sid, r in first.items() if r.status != "failed"}
     assert new == {
-        "full": 3, "summary": 2, "s429": 1, "malformed": 0, "wrongtype": 1, "vanish": 3,
+        "full": 3, "summary": 3, "s429": 1, "malformed": 1, "wrongtype": 1, "vanish": 3,
         "jsonfeed": 1, "sitemap": 1, "listing": 1, "folder": 2,
     }  # fmt: skip
     assert first["summary"].status == "partial" and "/a/missing: HTTP 404" in first["summary"].error
-    assert first["malformed"].status == "partial" and "has no link" in first["malformed"].error
+    missing = store.items_by_url([server.url("/a/missing")])[server.url("/a/missing")]
+    assert missing.summary_only and missing.page_error == "HTTP 404 Not Found"
+    assert missing.text == "Short summary." and missing.title == "Gone"
+    assert not store.items_by_url([server.url("/a/1")])[server.url("/a/1")].summary_only
+    (linkless,) = [i for i in _all_items(store) if i.source == "malformed"]
+    assert linkless.url.startswith(server.url("/malformed.xml#entry-"))
+    assert linkless.summary_only and linkless.page_error == "the feed gives no link"
     assert first["folder"].failed == 1 and "items.jsonl:2: not valid JSON" in first["folder"].error
     assert server.count("/429.xml") == 2
     assert not any(hit.path.startswith("/private/") for hit in server.hits)
@@ -248,10 +255,50 @@ def test_every_valid_item_lands_once_and_every_failure_says_why(
     assert sum(r.new for r in second.values()) == 0
     assert second["full"].status == "unchanged"
     assert server.hits[-1].headers.get("User-Agent", "").startswith("dongtai/")
-    assert second["vanish"].unchanged == 1 and second["summary"].unchanged == 2
+    assert second["vanish"].unchanged == 1 and second["summary"].unchanged == 3
+    assert server.count("/a/missing") == 1  # its retry waits for the back-off
     third = run(settings, store)
     assert sum(r.new for r in third.values()) == 0 and third["vanish"].unchanged == 3
-    assert store.count_items() == 15
+    assert store.count_items() == 17
+
+
+def _all_items(store: Store) -> list[Item]:
+    return store.items_between(datetime(1970, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
+
+
+def test_a_summary_only_item_is_retried_with_backoff_and_upgraded_in_place(
+    settings: Settings, store: Store
+) -> None:
+    server = LocalServer().start()
+    article = page("Fabs expand", BODY).encode()
+    server.route("/f.xml", static(rss(server, [("/late", "Fabs expand", DATE)]), RSS))
+    server.route("/late", sequence(status(403), status(503), static(article, "text/html")))
+    sources = [{"id": "late", "name_en": "l", "name_zh": "l", "kind": "rss",
+                "url": server.url("/f.xml")}]  # fmt: skip
+    settings.home.mkdir(parents=True, exist_ok=True)
+    (settings.home / "sources.yaml").write_text(yaml.safe_dump({"sources": sources}))
+    fetch = settings.fetch.model_copy(
+        update={"allowed_networks": ["127.0.0.0/8"], "retries": 0, "page_retry_backoff": 0.0,
+                "per_host_delay": 0.0}
+    )  # fmt: skip
+    s = settings.model_copy(update={"fetch": fetch})
+    registry = load_registry(settings.home)
+    url = server.url("/late")
+    try:
+        first = fetch_sources(s, store, registry, [registry.sources["late"]])
+        assert first[0].new == 1 and "HTTP 403" in first[0].error
+        item = store.items_by_url([url])[url]
+        assert item.summary_only and item.page_error == "HTTP 403 Forbidden"
+        second = fetch_sources(s, store, registry, [registry.sources["late"]])
+        assert second[0].new == 0 and "HTTP 503" in second[0].error
+        third = fetch_sources(s, store, registry, [registry.sources["late"]])
+        assert third[0].new == 0 and third[0].status == "ok"
+    finally:
+        server.stop()
+    upgraded = store.items_by_url([url])[url]
+    assert not upgraded.summary_only and upgraded.page_error == ""
+    assert BODY.strip()[:60] in upgraded.text and store.count_items() == 1
+    assert server.count("/late") == 3
 
 
 def test_full_text_charset_and_raw_pages(world: tuple[Settings, LocalServer], store: Store) -> None:

@@ -9,15 +9,22 @@ Rules:
   the source; a 304 is ``unchanged``. Validators and health are saved only after the
   source's items are stored, so a run killed half-way loses nothing: the next run
   fetches the source again and skips the items already stored;
-- an entry the document announces but that cannot be used (no link, no title) is
-  counted ``failed`` with the reason;
+- an entry the document announces but that cannot be used (no link, id, title or
+  text) is counted ``failed`` with the reason;
 - an entry whose URL is already stored is counted ``unchanged`` and not fetched again
   (re-running is idempotent; a feed whose items vanish and reappear adds nothing);
 - a feed entry whose text is shorter than ``full_text_below`` characters, and every
   entry of an html listing or sitemap, gets its article page fetched (at most
   ``max_articles`` per source and run, newest first); the raw page is kept compressed
-  and the text and metadata extracted (:mod:`dongtai.fetch.extract`). When the article
-  cannot be fetched the entry is counted ``failed`` with the reason and retried next run;
+  and the text and metadata extracted (:mod:`dongtai.fetch.extract`);
+- every feed entry is kept: one that waits for its page is stored at once with its
+  summary as text, marked summary-only; when the page fails (paywall, 403, time-out,
+  DNS) the reason is recorded and counted ``failed``, and the page is tried again on
+  later runs after ``page_retry_backoff`` seconds, doubled each time, at most
+  ``page_retries`` times (retries share the ``max_articles`` budget); when it arrives
+  the item is upgraded in place. An entry without a link is stored summary-only with
+  no page to try. An html listing or sitemap entry whose page fails is not stored
+  (it has no text of its own) and is tried again next run;
 - an item's date is the feed's, else the page's, else the time it was first seen;
 - every item passes the ingest rules (:func:`dongtai.ingest.store_lines`) exactly as a
   JSON Lines file would; a rejected entry is counted ``failed`` with the reason;
@@ -42,8 +49,8 @@ from dongtai.errors import DongtaiError, FetchError, InputError
 from dongtai.fetch.extract import Article, extract_article
 from dongtai.fetch.feeds import Entry, Parsed, parse_feed, parse_listing, parse_sitemap
 from dongtai.fetch.http import Fetcher, Response
-from dongtai.ingest import Line, Stored, read_input, split_lines, store_lines
-from dongtai.models import FetchRun, Source
+from dongtai.ingest import Line, Stored, parse_lines, read_input, split_lines, store_lines
+from dongtai.models import FetchRun, Item, Source
 from dongtai.sources import Registry
 from dongtai.store import Store
 from dongtai.zones import zone
@@ -178,11 +185,29 @@ class _FetchSession:
         complete = [e for e in entries if self._complete(source, e)]
         self._store([self._record(source, e, None) for e in complete], tally)
         wanted = [e for e in entries if not self._complete(source, e)]
+        if source.kind in FEED_KINDS:
+            wanted = self._keep_summaries(source, wanted, tally)
         wanted.sort(key=lambda e: e.published or datetime.min.replace(tzinfo=UTC), reverse=True)
         await asyncio.gather(
             *(self._article(source, e, tally) for e in wanted[: self.config.max_articles])
         )
         tally.validators = (response.etag, response.last_modified)
+
+    def _keep_summaries(self, source: Source, wanted: list[Entry], tally: _Tally) -> list[Entry]:
+        """Store the entries waiting for their page as summary-only items; the pages to
+        fetch: theirs, then those of earlier summary-only items that are due again."""
+        records = [self._record(source, e, None, "page not fetched yet") for e in wanted]
+        self._store(records, tally)
+        for entry in wanted:
+            if not entry.linked:
+                self.store.page_failed(entry.url, "the feed gives no link", 0, retries=0)
+        linked = [e for e in wanted if e.linked]
+        room = self.config.max_articles - len(linked)
+        if room <= 0:
+            return linked
+        due = self.store.pending_pages(source.id, room + len(linked))
+        fresh = {e.url for e in linked}
+        return linked + [_entry(item) for item in due if item.url not in fresh][:room]
 
     async def _parse(self, source: Source, response: Response) -> Parsed:
         if source.kind in FEED_KINDS:
@@ -209,10 +234,14 @@ class _FetchSession:
         return source.kind in FEED_KINDS and len(entry.text) >= self.config.full_text_below
 
     async def _article(self, source: Source, entry: Entry, tally: _Tally) -> None:
+        kept = source.kind in FEED_KINDS  # stored summary-only already
         try:
             response = await self.fetcher.get(entry.url, accept=PAGE_ACCEPT)
         except FetchError as exc:
             tally.fail(f"{entry.url}: {exc.reason}")
+            if kept:
+                c = self.config
+                self.store.page_failed(entry.url, exc.reason, c.page_retry_backoff, c.page_retries)
             return
         self.store.save_raw_page(
             entry.url, source.id, response.url, response.content_type, response.body
@@ -220,10 +249,25 @@ class _FetchSession:
         article = await asyncio.to_thread(
             extract_article, response.body, response.url, response.content_type
         )
-        self._store([self._record(source, entry, article)], tally)
+        record = self._record(source, entry, article)
+        if kept:
+            self._upgrade(record, tally)
+        else:
+            self._store([record], tally)
 
-    def _record(self, source: Source, entry: Entry, article: Article | None) -> dict[str, Any]:
-        text = entry.text
+    def _upgrade(self, record: dict[str, Any], tally: _Tally) -> None:
+        s = self.settings
+        line = json.dumps(record, ensure_ascii=False)
+        parsed = parse_lines([line], self.registry, self.tz, s.default_weight, s.ingest)
+        for error in parsed.errors:
+            tally.fail(f"{record['url']}: {error.reason}")
+        for item in parsed.items:
+            self.store.upgrade_item(item)
+
+    def _record(
+        self, source: Source, entry: Entry, article: Article | None, waiting: str = ""
+    ) -> dict[str, Any]:
+        text = entry.text or entry.summary or entry.title
         if article is not None and len(article.text) > len(text):
             text = article.text
         published = entry.published or (article.published if article else None)
@@ -239,6 +283,9 @@ class _FetchSession:
             record["summary"] = entry.summary
         if article is not None and article.language:
             record["language"] = article.language
+        if waiting:
+            record["summary_only"] = True
+            record["page_error"] = waiting if entry.linked else "the feed gives no link"
         return record
 
     def _store(self, records: list[dict[str, Any]], tally: _Tally) -> None:
@@ -293,6 +340,18 @@ class _FetchSession:
             return
         entry = Entry(url=article.url, title=article.title)
         self._store([self._record(source, entry, article)], tally)
+
+
+def _entry(item: Item) -> Entry:
+    """A stored summary-only item as the entry whose page to try again."""
+    return Entry(
+        url=item.url,
+        title=item.title,
+        published=item.published,
+        text=item.text,
+        summary=item.summary,
+        authors=item.authors,
+    )
 
 
 def _with_source(line: bytes, source_id: str) -> bytes | str:
