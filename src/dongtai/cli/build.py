@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 SAMPLE = "data/sample/sample-2026-05-06.jsonl"
 DEMO_DATE = date(2026, 5, 6)
+FIRST_DATE, LAST_DATE = date(1970, 1, 3), date(2100, 12, 31)  # a window of 48 h fits
 
 
 @app.command()
@@ -74,7 +75,9 @@ def brief(
     ] = None,
 ) -> None:
     """Build the briefing of one date from the stored items."""
-    formats = [f.strip() for f in format.split(",") if f.strip()] if format else None
+    formats = [f.strip() for f in format.split(",") if f.strip()] if format is not None else None
+    if formats == []:
+        raise InputError(f"--format lists no format: {format!r} (e.g. md,html,pdf,json)")
     s = settings(
         writer=writer,
         formats=formats,
@@ -156,6 +159,9 @@ def _summary(result: Result) -> None:
 
 def parse_date(text: str) -> date:
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
-        raise InputError(f"--date must be YYYY-MM-DD, got {text!r}") from None
+        raise InputError(f"--date must be YYYY-MM-DD, got {text[:40]!r}") from None
+    if not FIRST_DATE <= day <= LAST_DATE:
+        raise InputError(f"--date must be between {FIRST_DATE} and {LAST_DATE}, got {text}")
+    return day

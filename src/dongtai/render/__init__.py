@@ -49,7 +49,7 @@ from typing import ClassVar, Protocol, Self
 from urllib.parse import urlsplit
 
 from dongtai.config import Branding
-from dongtai.errors import PartialRender, PluginError
+from dongtai.errors import PartialRender, PluginError, RenderError
 from dongtai.models import Briefing, Reference
 from dongtai.plugins import load_renderer
 
@@ -134,8 +134,11 @@ def render_all(
         except Exception as exc:  # one format never stops the others
             failed[renderer.name] = one_line(f"{type(exc).__name__}: {exc}")[:200]
     dropped = {f"briefing.{r.extension}" for r in renderers if r.name in failed}
-    _clean_stale(out_dir)
-    _publish(out_dir, rendered, dropped)
+    try:
+        _clean_stale(out_dir)
+        _publish(out_dir, rendered, dropped)
+    except PermissionError as exc:
+        raise RenderError(f"cannot write the briefing to {out_dir}: {exc.strerror}") from exc
     paths = [out_dir / name for name in rendered]
     if failed:
         raise PartialRender(failed, paths)
