@@ -1,11 +1,8 @@
 """The store: sources, items, stage outputs, stories and briefings in one database.
 
 SQLite file in the workspace by default; any SQLAlchemy URL (PostgreSQL) works. The
-schema is brought up to date by Alembic migrations when the store opens (Alembic is
-loaded only when the database is behind the newest migration, whose revision is the
-number its file name starts with); processes opening a new database at once migrate
-it one after the other (a lock file beside a SQLite database, an advisory lock on
-PostgreSQL). Items are identified by URL: adding an item that is already stored
+schema is brought up to date by the Alembic migrations when the store opens, one
+process at a time (:mod:`dongtai.store.upgrade`). Items are identified by URL: adding an item that is already stored
 changes nothing (an insert that ignores conflicts, so concurrent ingests of
 overlapping files are safe), so ingesting a file twice is harmless. A summary-only
 item (its article page failed) carries when to try the page again, with doubling
@@ -21,17 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import (
-    Engine,
-    create_engine,
-    delete,
-    event,
-    func,
-    inspect,
-    select,
-    text,
-    update,
-)
+from sqlalchemy import Engine, create_engine, delete, event, func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -48,10 +35,9 @@ from dongtai.store.schema import (
     StageRow,
     StoryRow,
 )
+from dongtai.store.upgrade import MIGRATIONS, head_revision, migrate
 
-MIGRATIONS = Path(__file__).parent / "migrations"
 BUSY_TIMEOUT_MS = 60_000
-MIGRATION_LOCK_ID = 7_301_913  # PostgreSQL advisory lock held while migrating
 
 
 class Store:
@@ -359,7 +345,7 @@ def open_store(url: str) -> Store:
         engine = create_engine(url)
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
-        _migrate(engine)
+        migrate(engine)
     except SQLAlchemyError as exc:
         raise StoreError(f"cannot open database {url}: {exc}") from exc
     return Store(engine)
@@ -372,63 +358,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")  # durable across crashes under WAL
     cursor.close()
-
-
-def head_revision() -> str:
-    """The newest migration's revision: the number its file name starts with."""
-    return max(path.name.split("_", 1)[0] for path in (MIGRATIONS / "versions").glob("[0-9]*.py"))
-
-
-def _revision(engine: Engine) -> str | None:
-    with engine.connect() as connection:
-        if not inspect(connection).has_table("alembic_version"):
-            return None
-        version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
-        return None if version is None else str(version)
-
-
-def _migrate(engine: Engine) -> None:
-    if _revision(engine) == head_revision():
-        return
-    from alembic import command
-    from alembic.config import Config
-
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    with _migration_lock(engine):
-        if _revision(engine) == head_revision():  # another process migrated meanwhile
-            return
-        with engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
-
-
-@contextmanager
-def _migration_lock(engine: Engine) -> Iterator[None]:
-    """One migrating process at a time: a lock file beside a SQLite database (POSIX),
-    an advisory lock on PostgreSQL; other databases migrate unguarded."""
-    if engine.dialect.name == "postgresql":
-        with engine.connect() as connection:
-            connection.execute(text(f"SELECT pg_advisory_lock({MIGRATION_LOCK_ID})"))
-            try:
-                yield
-            finally:
-                connection.execute(text(f"SELECT pg_advisory_unlock({MIGRATION_LOCK_ID})"))
-        return
-    database = engine.url.database if engine.dialect.name == "sqlite" else None
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows
-        database = None
-    if not database or database == ":memory:":
-        yield
-        return
-    with open(f"{database}.migrate.lock", "a+b") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _upsert(session: Session, table: Any) -> Any:
@@ -518,3 +447,6 @@ def _health(row: FetchStateRow) -> SourceHealth:
         last_status=row.last_status,
         last_error=row.last_error,
     )
+
+
+__all__ = ["MIGRATIONS", "Store", "head_revision", "open_store"]
