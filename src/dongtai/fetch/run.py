@@ -21,7 +21,8 @@ Rules:
   summary as text, marked summary-only; when the page fails (paywall, 403, time-out,
   DNS) the reason is recorded and counted ``failed``, and the page is tried again on
   later runs after ``page_retry_backoff`` seconds, doubled each time, at most
-  ``page_retries`` times (retries share the ``max_articles`` budget); when it arrives
+  ``page_retries`` times (retries share the ``max_articles`` budget, and happen when
+  the feed itself is unchanged too); when it arrives
   the item is upgraded in place. An entry without a link is stored summary-only with
   no page to try. An html listing or sitemap entry whose page fails is not stored
   (it has no text of its own) and is tried again next run;
@@ -175,23 +176,25 @@ class _FetchSession:
     async def _remote(self, source: Source, tally: _Tally) -> None:
         etag, modified = self.store.validators(source.id) if source.kind in FEED_KINDS else ("", "")
         response = await self.fetcher.get(source.url, etag=etag, last_modified=modified)
-        if response.not_modified:
-            tally.not_modified = True
-            return
+        wanted = [] if response.not_modified else await self._entries(source, response, tally)
+        if source.kind in FEED_KINDS:  # pages due again are tried even when the feed is a 304
+            wanted = self._keep_summaries(source, wanted, tally)
+        wanted.sort(key=lambda e: e.published or datetime.min.replace(tzinfo=UTC), reverse=True)
+        await asyncio.gather(
+            *(self._article(source, e, tally) for e in wanted[: self.config.max_articles])
+        )
+        tally.not_modified = response.not_modified
+        tally.validators = (response.etag, response.last_modified)
+
+    async def _entries(self, source: Source, response: Response, tally: _Tally) -> list[Entry]:
+        """Store the document's complete entries; those that need their page."""
         parsed = await self._parse(source, response)
         for reason in parsed.dropped:
             tally.fail(reason)
         entries = self._fresh(parsed.entries, tally)
         complete = [e for e in entries if self._complete(source, e)]
         self._store([self._record(source, e, None) for e in complete], tally)
-        wanted = [e for e in entries if not self._complete(source, e)]
-        if source.kind in FEED_KINDS:
-            wanted = self._keep_summaries(source, wanted, tally)
-        wanted.sort(key=lambda e: e.published or datetime.min.replace(tzinfo=UTC), reverse=True)
-        await asyncio.gather(
-            *(self._article(source, e, tally) for e in wanted[: self.config.max_articles])
-        )
-        tally.validators = (response.etag, response.last_modified)
+        return [e for e in entries if not self._complete(source, e)]
 
     def _keep_summaries(self, source: Source, wanted: list[Entry], tally: _Tally) -> list[Entry]:
         """Store the entries waiting for their page as summary-only items; the pages to

@@ -2,11 +2,12 @@
 
 SQLite file in the workspace by default; any SQLAlchemy URL (PostgreSQL) works. The
 schema is brought up to date by the Alembic migrations when the store opens, one
-process at a time (:mod:`dongtai.store.upgrade`). Items are identified by URL: adding an item that is already stored
-changes nothing (an insert that ignores conflicts, so concurrent ingests of
-overlapping files are safe), so ingesting a file twice is harmless. A summary-only
-item (its article page failed) carries when to try the page again, with doubling
-back-off, and is upgraded in place when the page arrives. Times are stored in UTC.
+process at a time (:mod:`dongtai.store.upgrade`). Items are identified by URL: adding
+an item that is already stored changes nothing (an insert that ignores conflicts, so
+concurrent ingests of overlapping files are safe), so ingesting a file twice is
+harmless. A summary-only item (its article page failed) carries when to try the page
+again, with doubling back-off, and is upgraded in place when the page arrives. Times
+are stored in UTC.
 """
 
 from __future__ import annotations
