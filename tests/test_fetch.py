@@ -271,7 +271,8 @@ def test_a_summary_only_item_is_retried_with_backoff_and_upgraded_in_place(
 ) -> None:
     server = LocalServer().start()
     article = page("Fabs expand", BODY).encode()
-    server.route("/f.xml", static(rss(server, [("/late", "Fabs expand", DATE)]), RSS))
+    feed = rss(server, [("/late", "Fabs expand", DATE)])
+    server.route("/f.xml", static(feed, RSS, etag='"v1"'))  # a 304 from the second run on
     server.route("/late", sequence(status(403), status(503), static(article, "text/html")))
     sources = [{"id": "late", "name_en": "l", "name_zh": "l", "kind": "rss",
                 "url": server.url("/f.xml")}]  # fmt: skip
@@ -291,8 +292,9 @@ def test_a_summary_only_item_is_retried_with_backoff_and_upgraded_in_place(
         assert item.summary_only and item.page_error == "HTTP 403 Forbidden"
         second = fetch_sources(s, store, registry, [registry.sources["late"]])
         assert second[0].new == 0 and "HTTP 503" in second[0].error
+        assert second[0].status == "unchanged"
         third = fetch_sources(s, store, registry, [registry.sources["late"]])
-        assert third[0].new == 0 and third[0].status == "ok"
+        assert third[0].new == 0 and third[0].status == "unchanged" and not third[0].error
     finally:
         server.stop()
     upgraded = store.items_by_url([url])[url]
