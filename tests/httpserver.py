@@ -144,3 +144,30 @@ def huge(size: int, chunk: int = 64 * 1024) -> Handler:
         request.close_connection = True
 
     return handle
+
+
+def encoded(body: bytes, encoding: str, content_type: str = "application/rss+xml") -> Handler:
+    """``body`` sent as is, declared with ``Content-Encoding: encoding`` (for bombs)."""
+    headers = {"Content-Type": content_type, "Content-Encoding": encoding}
+    return lambda request: _send(request, 200, body, headers)
+
+
+@dataclass
+class Drip:
+    """Sends headers, then one byte every ``every`` seconds until the client goes away;
+    ``sent`` counts the body bytes that went out."""
+
+    every: float = 1.0
+    sent: int = 0
+
+    def __call__(self, request: BaseHTTPRequestHandler) -> None:
+        request.send_response(200)
+        request.send_header("Content-Type", "application/rss+xml")
+        request.send_header("Content-Length", "100000")
+        request.end_headers()
+        request.wfile.flush()
+        for _ in range(100_000):
+            request.wfile.write(b"<")
+            request.wfile.flush()
+            self.sent += 1
+            time.sleep(self.every)

@@ -6,22 +6,32 @@ failure must be recorded with a clear reason, and the second run must add nothin
 
 from __future__ import annotations
 
+import gzip
 import json
+import subprocess
+import sys
+import zlib
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
+import brotli
 import pytest
 import yaml
 
 from dongtai.config import Settings
+from dongtai.errors import BodyTooLarge, FetchError
+from dongtai.fetch.decode import BoundedDecoder
 from dongtai.fetch.extract import extract_article
 from dongtai.fetch.netguard import AddressPolicy
 from dongtai.fetch.run import fetch_sources, fetchable
-from dongtai.models import FetchRun
+from dongtai.models import FetchRun, Item
 from dongtai.sources import load_registry
 from dongtai.store import Store
 from tests.httpserver import (
+    Drip,
     LocalServer,
+    encoded,
     huge,
     redirect,
     sequence,
@@ -226,11 +236,17 @@ def test_every_valid_item_lands_once_and_every_failure_says_why(
     assert first["folder"].status == "partial", first["folder"]
     new = {sid: r.new for sid, r in first.items() if r.status != "failed"}
     assert new == {
-        "full": 3, "summary": 2, "s429": 1, "malformed": 0, "wrongtype": 1, "vanish": 3,
+        "full": 3, "summary": 3, "s429": 1, "malformed": 1, "wrongtype": 1, "vanish": 3,
         "jsonfeed": 1, "sitemap": 1, "listing": 1, "folder": 2,
     }  # fmt: skip
     assert first["summary"].status == "partial" and "/a/missing: HTTP 404" in first["summary"].error
-    assert first["malformed"].status == "partial" and "has no link" in first["malformed"].error
+    missing = store.items_by_url([server.url("/a/missing")])[server.url("/a/missing")]
+    assert missing.summary_only and missing.page_error == "HTTP 404 Not Found"
+    assert missing.text == "Short summary." and missing.title == "Gone"
+    assert not store.items_by_url([server.url("/a/1")])[server.url("/a/1")].summary_only
+    (linkless,) = [i for i in _all_items(store) if i.source == "malformed"]
+    assert linkless.url.startswith(server.url("/malformed.xml#entry-"))
+    assert linkless.summary_only and linkless.page_error == "the feed gives no link"
     assert first["folder"].failed == 1 and "items.jsonl:2: not valid JSON" in first["folder"].error
     assert server.count("/429.xml") == 2
     assert not any(hit.path.startswith("/private/") for hit in server.hits)
@@ -239,10 +255,52 @@ def test_every_valid_item_lands_once_and_every_failure_says_why(
     assert sum(r.new for r in second.values()) == 0
     assert second["full"].status == "unchanged"
     assert server.hits[-1].headers.get("User-Agent", "").startswith("dongtai/")
-    assert second["vanish"].unchanged == 1 and second["summary"].unchanged == 2
+    assert second["vanish"].unchanged == 1 and second["summary"].unchanged == 3
+    assert server.count("/a/missing") == 1  # its retry waits for the back-off
     third = run(settings, store)
     assert sum(r.new for r in third.values()) == 0 and third["vanish"].unchanged == 3
-    assert store.count_items() == 15
+    assert store.count_items() == 17
+
+
+def _all_items(store: Store) -> list[Item]:
+    return store.items_between(datetime(1970, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
+
+
+def test_a_summary_only_item_is_retried_with_backoff_and_upgraded_in_place(
+    settings: Settings, store: Store
+) -> None:
+    server = LocalServer().start()
+    article = page("Fabs expand", BODY).encode()
+    feed = rss(server, [("/late", "Fabs expand", DATE)])
+    server.route("/f.xml", static(feed, RSS, etag='"v1"'))  # a 304 from the second run on
+    server.route("/late", sequence(status(403), status(503), static(article, "text/html")))
+    sources = [{"id": "late", "name_en": "l", "name_zh": "l", "kind": "rss",
+                "url": server.url("/f.xml")}]  # fmt: skip
+    settings.home.mkdir(parents=True, exist_ok=True)
+    (settings.home / "sources.yaml").write_text(yaml.safe_dump({"sources": sources}))
+    fetch = settings.fetch.model_copy(
+        update={"allowed_networks": ["127.0.0.0/8"], "retries": 0, "page_retry_backoff": 0.0,
+                "per_host_delay": 0.0}
+    )  # fmt: skip
+    s = settings.model_copy(update={"fetch": fetch})
+    registry = load_registry(settings.home)
+    url = server.url("/late")
+    try:
+        first = fetch_sources(s, store, registry, [registry.sources["late"]])
+        assert first[0].new == 1 and "HTTP 403" in first[0].error
+        item = store.items_by_url([url])[url]
+        assert item.summary_only and item.page_error == "HTTP 403 Forbidden"
+        second = fetch_sources(s, store, registry, [registry.sources["late"]])
+        assert second[0].new == 0 and "HTTP 503" in second[0].error
+        assert second[0].status == "unchanged"
+        third = fetch_sources(s, store, registry, [registry.sources["late"]])
+        assert third[0].new == 0 and third[0].status == "unchanged" and not third[0].error
+    finally:
+        server.stop()
+    upgraded = store.items_by_url([url])[url]
+    assert not upgraded.summary_only and upgraded.page_error == ""
+    assert BODY.strip()[:60] in upgraded.text and store.count_items() == 1
+    assert server.count("/late") == 3
 
 
 def test_full_text_charset_and_raw_pages(world: tuple[Settings, LocalServer], store: Store) -> None:
@@ -349,3 +407,140 @@ def test_politeness_per_host_limits_and_spacing(settings: Settings, store: Store
     # starts are spaced by the delay in the client; arrival jitter can shorten one gap but
     # not the span from the first arrival to the last
     assert len(starts) == 6 and starts[-1] - starts[0] >= 5 * 0.15 - 0.05
+
+
+# ------------------------------------------------------------- bombs and drips
+
+
+def _gzip_bomb(size: int) -> bytes:
+    packer = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    block = b"\0" * (1 << 20)
+    return b"".join([*(packer.compress(block) for _ in range(size >> 20)), packer.flush()])
+
+
+def _brotli_bomb(size: int) -> bytes:
+    packer = brotli.Compressor(quality=5)
+    block = b"\0" * (1 << 20)
+    return b"".join([*(packer.process(block) for _ in range(size >> 20)), packer.finish()])
+
+
+PEAK_RSS = """
+import asyncio, resource, sys
+from dongtai.config import FetchSettings
+from dongtai.errors import FetchError
+from dongtai.fetch.http import Fetcher
+
+async def main() -> str:
+    config = FetchSettings(allowed_networks=["127.0.0.0/8"], robots=False, retries=0)
+    async with Fetcher(config) as fetcher:
+        try:
+            response = await fetcher.get(sys.argv[1])
+        except FetchError as exc:
+            return exc.reason
+        return f"read {len(response.body)} bytes"
+
+def peak_mib() -> int:
+    # VmHWM belongs to this program alone; ru_maxrss would keep the peak of the forking
+    # parent (Linux carries it across exec)
+    try:
+        status = open("/proc/self/status").read()
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    return int(status.split("VmHWM:")[1].split()[0]) // 1024
+
+reason = asyncio.run(main())
+print(peak_mib())
+print(reason)
+"""
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "br"])
+def test_a_decompression_bomb_is_cut_while_decoding(encoding: str) -> None:
+    """1 GiB of zeros compressed (brotli: 1.6 KB): the fetch fails at the 10 MiB limit
+    and the fetching process's peak RSS stays under 300 MB."""
+    body = _gzip_bomb(1 << 30) if encoding == "gzip" else _brotli_bomb(1 << 30)
+    server = LocalServer().start()
+    server.route("/bomb.xml", encoded(body, encoding))
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", PEAK_RSS, server.url("/bomb.xml")],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+    finally:
+        server.stop()
+    peak_mib, reason = done.stdout.splitlines()
+    assert reason == "body exceeds the 10,485,760-byte limit (cut while decoding)", done.stderr
+    assert int(peak_mib) < 300
+
+
+def test_bounded_decoder_decodes_what_fits_and_refuses_what_does_not() -> None:
+    text = b"<rss>" + b"chip " * 5000 + b"</rss>"
+    for encoding, packed in [
+        ("gzip", gzip.compress(text)),
+        ("deflate", zlib.compress(text)),
+        ("deflate", zlib.compress(text)[2:-4]),  # raw deflate, as some servers send it
+        ("br", brotli.compress(text)),
+        ("gzip, br", brotli.compress(gzip.compress(text))),
+        ("", text),
+    ]:
+        decoder = BoundedDecoder(encoding, len(text))
+        pieces = [decoder.feed(packed[i : i + 7]) for i in range(0, len(packed), 7)]
+        assert b"".join(pieces) == text, encoding
+        with pytest.raises(BodyTooLarge):
+            small = BoundedDecoder(encoding, len(text) - 1)
+            small.feed(packed)
+    with pytest.raises(FetchError, match="unsupported Content-Encoding 'zstd'"):
+        BoundedDecoder("zstd", 100)
+    with pytest.raises(FetchError, match="does not decode"):
+        BoundedDecoder("gzip", 100).feed(b"not gzip at all")
+
+
+def test_a_drip_server_is_cut_at_the_request_deadline(settings: Settings, store: Store) -> None:
+    drip = Drip(every=1.0)
+    server = LocalServer().start()
+    server.route("/drip.xml", drip)
+    sources = [{"id": "drip", "name_en": "d", "name_zh": "d", "kind": "rss",
+                "url": server.url("/drip.xml")}]  # fmt: skip
+    settings.home.mkdir(parents=True, exist_ok=True)
+    (settings.home / "sources.yaml").write_text(yaml.safe_dump({"sources": sources}))
+    fetch = settings.fetch.model_copy(
+        update={"allowed_networks": ["127.0.0.0/8"], "request_deadline": 3.0, "retries": 0}
+    )
+    registry = load_registry(settings.home)
+    try:
+        runs = fetch_sources(
+            settings.model_copy(update={"fetch": fetch}),
+            store,
+            registry,
+            [registry.sources["drip"]],
+        )
+    finally:
+        server.stop()
+    assert runs[0].status == "failed"
+    assert "no complete response within the 3 s deadline" in runs[0].error
+    assert drip.sent < 10  # of the 100,000 bytes it announced
+
+
+def test_a_source_is_cut_at_its_deadline(settings: Settings, store: Store) -> None:
+    server = LocalServer().start()
+    server.route("/slow.xml", static(b"<rss/>", RSS, delay=5.0))
+    sources = [{"id": "slowsrc", "name_en": "s", "name_zh": "s", "kind": "rss",
+                "url": server.url("/slow.xml")}]  # fmt: skip
+    settings.home.mkdir(parents=True, exist_ok=True)
+    (settings.home / "sources.yaml").write_text(yaml.safe_dump({"sources": sources}))
+    fetch = settings.fetch.model_copy(
+        update={"allowed_networks": ["127.0.0.0/8"], "source_deadline": 1.0, "retries": 0}
+    )
+    registry = load_registry(settings.home)
+    try:
+        runs = fetch_sources(
+            settings.model_copy(update={"fetch": fetch}),
+            store,
+            registry,
+            [registry.sources["slowsrc"]],
+        )
+    finally:
+        server.stop()
+    assert runs[0].status == "failed" and "cut at its 1 s deadline" in runs[0].error

@@ -21,7 +21,7 @@ import pytest
 from pydantic import ValidationError
 
 from dongtai.config import BrandColors, Branding, QrTarget, load_settings
-from dongtai.errors import PluginError
+from dongtai.errors import PartialRender, PluginError
 from dongtai.models import Briefing, Claim, Verification
 from dongtai.plugins import RENDERERS, available, load_renderer
 from dongtai.render import BrandedRenderer, issue_number, qr, render_all
@@ -416,7 +416,7 @@ def test_render_all_unknown_format(briefing: Briefing, branding: Branding, tmp_p
     assert not (tmp_path / "out").exists()
 
 
-def test_render_all_failing_renderer_writes_nothing(
+def test_a_failing_renderer_never_prevents_the_others(
     briefing: Briefing, branding: Branding, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     class Boom(BrandedRenderer):
@@ -424,33 +424,56 @@ def test_render_all_failing_renderer_writes_nothing(
         extension = "boom"
 
         def render(self, briefing: Briefing) -> bytes:
-            raise RuntimeError("renderer crashed")
+            raise ValueError("cannot draw U+FFFF")
 
     monkeypatch.setattr(
         "dongtai.render.load_renderer", lambda n: Boom if n == "boom" else load_renderer(n)
     )
-    (tmp_path / "briefing.md").write_text("old", encoding="utf-8")
-    with pytest.raises(RuntimeError):
-        render_all(briefing, branding, ["md", "boom"], tmp_path)
-    assert _listing(tmp_path) == ["briefing.md"]
-    assert (tmp_path / "briefing.md").read_text(encoding="utf-8") == "old"
+    out = tmp_path / "2026-05-06"
+    out.mkdir()
+    (out / "briefing.md").write_text("old", encoding="utf-8")
+    (out / "briefing.boom").write_text("old", encoding="utf-8")
+    (out / "briefing.pdf").write_text("old pdf", encoding="utf-8")
+    with pytest.raises(PartialRender, match=r"boom: ValueError: cannot draw U\+FFFF") as caught:
+        render_all(briefing, branding, ["md", "boom", "json"], out)
+    assert caught.value.written == [out / "briefing.md", out / "briefing.json"]
+    assert _listing(out) == ["briefing.json", "briefing.md", "briefing.pdf"]  # stale boom gone
+    assert (out / "briefing.md").read_bytes() == MarkdownRenderer.from_settings(branding).render(
+        briefing
+    )
+    assert _listing(tmp_path) == ["2026-05-06"]  # no temporary folder left
 
 
-def test_render_all_leaves_no_temp_files_when_writing_fails(
+def test_a_set_is_swapped_in_whole_or_not_at_all(
     briefing: Briefing, branding: Branding, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    out = tmp_path / "2026-05-06"
+    render_all(briefing, branding, ["md"], out)
+    before = (out / "briefing.md").read_bytes()
     calls: list[Path] = []
 
-    def full_disk_on_second(src: Path, dst: Path) -> None:
+    def disk_full_on_the_swap(src: Path, dst: Path) -> None:
         calls.append(Path(dst))
-        if len(calls) > 1:
+        if Path(src).name.endswith(".tmp"):  # the new set's folder cannot be moved in
             raise OSError("disk full")
         real_replace(src, dst)
 
-    monkeypatch.setattr("os.replace", full_disk_on_second)
+    monkeypatch.setattr("os.replace", disk_full_on_the_swap)
     with pytest.raises(OSError, match="disk full"):
-        render_all(briefing, branding, ["md", "html"], tmp_path)
-    assert _listing(tmp_path) == ["briefing.md"]  # complete; no temporary file left
-    assert (tmp_path / "briefing.md").read_bytes() == MarkdownRenderer.from_settings(
-        branding
-    ).render(briefing)
+        render_all(briefing, branding, ["md", "html"], out)
+    assert _listing(out) == ["briefing.md"] and (out / "briefing.md").read_bytes() == before
+    assert _listing(tmp_path) == ["2026-05-06"]
+
+
+def test_stale_temporaries_of_a_killed_run_are_cleaned_or_restored(
+    briefing: Briefing, branding: Branding, tmp_path: Path
+) -> None:
+    out = tmp_path / "2026-05-06"
+    render_all(briefing, branding, ["md"], out)
+    (tmp_path / ".2026-05-06.dead.tmp").mkdir()
+    (tmp_path / ".2026-05-06.dead.tmp" / "briefing.md").write_text("half")
+    (out / ".briefing.md.abc.tmp").write_text("half")
+    real_replace(out, tmp_path / ".2026-05-06.cut.old")  # killed between the two renames
+    render_all(briefing, branding, ["html"], out)
+    assert _listing(tmp_path) == ["2026-05-06"]
+    assert _listing(out) == ["briefing.html", "briefing.md"]

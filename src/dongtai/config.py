@@ -150,6 +150,18 @@ class FetchSettings(BaseModel):
     failing_after: int = Field(
         3, ge=1, description="Consecutive failed runs after which a source is flagged"
     )
+    request_deadline: float = Field(
+        120.0, gt=0, description="Seconds one request may take in all (retries included)"
+    )
+    source_deadline: float = Field(
+        600.0, gt=0, description="Seconds one source may take in all (feed and its pages)"
+    )
+    page_retry_backoff: float = Field(
+        3600.0, ge=0, description="Seconds before a failed article page is tried again (doubled)"
+    )
+    page_retries: int = Field(
+        6, ge=0, description="Later runs that try a summary-only item's page again"
+    )
 
     @field_validator("rsshub_url")
     @classmethod
@@ -159,6 +171,19 @@ class FetchSettings(BaseModel):
         if value and (parts.scheme not in ("http", "https") or not parts.hostname):
             raise ValueError(f"must be an http(s) URL such as http://127.0.0.1:1200, got {value!r}")
         return value
+
+
+class IngestSettings(BaseModel):
+    """Limits on what enters the store, from files and fetches alike (longer text is cut)."""
+
+    max_title_chars: int = Field(500, ge=20, description="Longest title kept (characters)")
+    max_summary_chars: int = Field(5_000, ge=100, description="Longest summary kept")
+    max_text_chars: int = Field(200_000, ge=1_000, description="Longest body text kept")
+    max_authors: int = Field(20, ge=1, description="Most authors kept per item")
+    max_url_chars: int = Field(2_000, ge=100, le=2_000, description="Longest item URL accepted")
+    max_file_bytes: int = Field(
+        512 * 1024 * 1024, ge=1024, description="Largest input file read (ingest, verify)"
+    )
 
 
 LLM_TASKS = ("title", "facts", "implications", "abstract", "relevance")
@@ -353,6 +378,7 @@ class Settings(BaseSettings):
     )
     branding: Branding = Field(default_factory=Branding)
     fetch: FetchSettings = Field(default_factory=FetchSettings)
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
     llm: LlmSettings = Field(default_factory=LlmSettings)
     publish: PublishSettings = Field(default_factory=PublishSettings)
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)

@@ -6,6 +6,13 @@ they are returned as values (see :class:`dongtai.models.LineError`) so one bad i
 never stops the rest.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
 
 class DongtaiError(Exception):
     """Root of every error dongtai raises on purpose."""
@@ -35,6 +42,17 @@ class RenderError(DongtaiError):
     """A renderer cannot produce its file (for example an unreadable logo)."""
 
 
+class PartialRender(RenderError):
+    """Some formats failed; the others were published (``written``)."""
+
+    def __init__(self, failed: dict[str, str], written: list[Path]) -> None:
+        reasons = "; ".join(f"{name}: {reason}" for name, reason in failed.items())
+        names = ", ".join(path.name for path in written) or "nothing"
+        super().__init__(f"rendering failed for {reasons} (published: {names})")
+        self.failed = failed
+        self.written = written
+
+
 class LlmError(DongtaiError):
     """An LLM call gave no usable answer after its retries (the writer falls back)."""
 
@@ -51,6 +69,10 @@ class FetchError(DongtaiError):
 
 class RobotsDisallowed(FetchError):
     """robots.txt of the origin disallows the URL for our User-Agent."""
+
+
+class BodyTooLarge(FetchError):
+    """A response body passed the size limit while it was read or decoded."""
 
 
 class ParseError(DongtaiError):

@@ -136,7 +136,9 @@ class Item(Record):
 
     ``title`` and ``text`` are cleaned at ingest (:mod:`dongtai.text.clean`);
     ``raw_title`` and ``raw_text`` keep what the outlet published when cleaning changed
-    it (empty when it did not)."""
+    it (empty when it did not). ``summary_only``: the text is the feed's summary because
+    the article page could not be fetched (``page_error`` says why); it still counts for
+    coverage and attribution."""
 
     url: str
     source: str
@@ -149,6 +151,8 @@ class Item(Record):
     copies: tuple[Copy, ...] = ()
     raw_title: str = ""
     raw_text: str = ""
+    summary_only: bool = False
+    page_error: str = ""
 
     def outlets(self) -> tuple[str, ...]:
         """Source ids of this item and of its syndicated copies, first seen first."""

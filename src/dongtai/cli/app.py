@@ -3,6 +3,7 @@ settings, and the two consoles (results on stdout, problems on stderr)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -17,6 +18,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
@@ -42,14 +44,29 @@ def settings(**overrides: object) -> Settings:
     """Settings with the workspace chosen on the command line and CLI overrides."""
     from dongtai.config import load_settings
 
-    return load_settings(home=state.home, **overrides)
+    s = load_settings(home=state.home, **overrides)
+    check_home(s.home)
+    return s
+
+
+def check_home(home: Path) -> None:
+    """The workspace must be a folder, or a path where one can be created."""
+    from dongtai.errors import InputError
+
+    if not str(home).strip() or str(home) == ".":
+        raise InputError("--home (or DONGTAI_HOME) is empty")
+    if home.exists() and not home.is_dir():
+        raise InputError(f"--home {home} is not a folder")
+    for parent in home.parents:
+        if parent.exists() and not parent.is_dir():
+            raise InputError(f"--home {home} lies under {parent}, which is not a folder")
 
 
 def say(text: str) -> None:
-    """A plain line on stdout (no markup interpretation)."""
-    out.print(text, markup=False, highlight=False)
+    """A plain line on stdout (no markup interpretation; control characters dropped)."""
+    out.print(_CONTROLS.sub("", text), markup=False, highlight=False)
 
 
 def warn(text: str) -> None:
-    """A plain line on stderr (no markup interpretation)."""
-    err.print(text, markup=False, highlight=False)
+    """A plain line on stderr (no markup interpretation; control characters dropped)."""
+    err.print(_CONTROLS.sub("", text), markup=False, highlight=False)

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 SAMPLE = "data/sample/sample-2026-05-06.jsonl"
 DEMO_DATE = date(2026, 5, 6)
+FIRST_DATE, LAST_DATE = date(1970, 1, 3), date(2100, 12, 31)  # a window of 48 h fits
 
 
 @app.command()
@@ -59,17 +60,15 @@ def ingest(
 
 
 def _ingest_file(s: Settings, path: Path) -> int:
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read {path}: {exc}") from exc
-    from dongtai.ingest import store_lines
+    from dongtai.ingest import read_input, split_lines, store_lines
     from dongtai.sources import load_registry
     from dongtai.store import open_store
     from dongtai.zones import zone
 
+    lines = split_lines(read_input(path, s.ingest.max_file_bytes))
     registry = load_registry(s.home)
-    stored = store_lines(open_store(s.db_url), lines, registry, zone(s.timezone), s.default_weight)
+    store = open_store(s.db_url)
+    stored = store_lines(store, lines, registry, zone(s.timezone), s.default_weight, s.ingest)
     for error in stored.errors:
         warn(f"{path}:{error.line}: {error.reason}")
     say(f"{path}: {stored.new} new, {stored.already} already stored, {len(stored.errors)} rejected")
@@ -95,7 +94,9 @@ def brief(
     ] = None,
 ) -> None:
     """Build the briefing of one date from the stored items."""
-    formats = [f.strip() for f in format.split(",") if f.strip()] if format else None
+    formats = [f.strip() for f in format.split(",") if f.strip()] if format is not None else None
+    if formats == []:
+        raise InputError(f"--format lists no format: {format!r} (e.g. md,html,pdf,json)")
     s = settings(
         writer=writer,
         formats=formats,
@@ -177,6 +178,9 @@ def _summary(result: Result) -> None:
 
 def parse_date(text: str) -> date:
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
-        raise InputError(f"--date must be YYYY-MM-DD, got {text!r}") from None
+        raise InputError(f"--date must be YYYY-MM-DD, got {text[:40]!r}") from None
+    if not FIRST_DATE <= day <= LAST_DATE:
+        raise InputError(f"--date must be between {FIRST_DATE} and {LAST_DATE}, got {text}")
+    return day

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 sources_app = typer.Typer(help="The source registry and each source's fetch health.")
 app.add_typer(sources_app, name="sources")
 
+SOURCE_ID = re.compile(r"[a-z0-9][a-z0-9_.-]{0,63}")
 KINDS = {"rss": "rss", "atom": "atom", "json": "json-feed", "json-feed": "json-feed",
          "html": "html", "sitemap": "sitemap", "folder": "folder", "rsshub": "rsshub"}  # fmt: skip
 
@@ -123,6 +125,10 @@ def add_source(
     from dongtai.sources import WORKSPACE_REGISTRY, load_registry
 
     s = settings()
+    if not SOURCE_ID.fullmatch(source_id):
+        raise InputError(
+            f"ID must be 1–64 of a-z 0-9 _ . - (starting with a letter or digit), got {source_id!r}"
+        )
     if kind not in KINDS:
         raise InputError(
             f"--kind must be one of rss, atom, json, html, sitemap, folder, rsshub; got {kind!r}"

@@ -9,6 +9,7 @@ fails, 2 on an error (unreadable file, no such issue).
 from __future__ import annotations
 
 import json
+import stat
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -16,6 +17,8 @@ from typing import Annotated
 import typer
 
 from dongtai.cli.app import app, say, settings
+from dongtai.cli.build import parse_date
+from dongtai.errors import InputError
 
 
 @app.command(name="verify")
@@ -33,11 +36,14 @@ def verify_command(
 
     s = settings()
     try:
-        day = date.fromisoformat(target)
+        date.fromisoformat(target)
     except ValueError:
-        briefing, origin = read_briefing(Path(target)), target
+        briefing, origin = (
+            read_briefing(_briefing_file(Path(target), s.ingest.max_file_bytes)),
+            target,
+        )
     else:
-        briefing, origin = issue_briefing(s, day)
+        briefing, origin = issue_briefing(s, parse_date(target))
     verification = recheck(s, briefing)
     if as_json:
         say(json.dumps(verification.model_dump(mode="json"), ensure_ascii=False, indent=2))
@@ -47,3 +53,16 @@ def verify_command(
             say(line)
     if not verification.passed:
         raise typer.Exit(1)
+
+
+def _briefing_file(path: Path, limit: int) -> Path:
+    """``path`` when it is a regular file within the input size limit."""
+    try:
+        info = path.stat()
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError(f"{path} is not a regular file")
+    if info.st_size > limit:
+        raise InputError(f"{path} is larger than the {limit:,}-byte input limit")
+    return path

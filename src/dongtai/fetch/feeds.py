@@ -8,7 +8,12 @@ Pure functions from bytes to :class:`Entry` records; no I/O. Rules:
   BOM) and that are not UTF-8 are decoded by :mod:`dongtai.fetch.charset` first, so GBK or
   Big5 feeds without a charset read correctly;
 - an entry's URL is its ``link`` (else a ``guid`` that is a URL), made absolute against
-  the feed URL; entries without an http(s) URL or a title are dropped, with a count;
+  the feed URL; an entry without one gets a stable URL from the feed: the feed URL with
+  ``#entry-`` and a hash of its ``guid`` (else of its title, text and date), and is
+  marked ``linked=False`` (there is no page to fetch); an entry without a title takes
+  the first words of its text (else its URL, else "(untitled)"). So every entry the
+  parser recovers is kept, even one holding only an image or a map point (its
+  identity then is a hash of all its fields);
 - an entry's date is ``published`` (else ``updated``), in UTC; none when it does not parse;
 - the body is the entry's ``content`` (else its ``summary``) as plain text;
 - a news sitemap (``urlset``) gives one entry per ``<url><loc>`` with the news title and
@@ -22,6 +27,7 @@ XML is parsed without network access or entity expansion.
 from __future__ import annotations
 
 import calendar
+import hashlib
 import json
 import re
 import time
@@ -38,6 +44,8 @@ from cssselect import SelectorError
 from dongtai.errors import ParseError
 from dongtai.fetch.charset import declared, decode, header_charset
 
+UNTITLED = "(untitled)"
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -49,6 +57,7 @@ class Entry:
     text: str = ""
     summary: str = ""
     authors: tuple[str, ...] = ()
+    linked: bool = True  # False: the URL was made from the feed (no page to fetch)
 
 
 @dataclass
@@ -98,24 +107,37 @@ _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 
 
 def _feed_entry(raw: Any, base_url: str) -> Entry | str:
-    url = _entry_url(raw, base_url)
-    title = _plain(raw.get("title") or "")
-    if not url:
-        return f"entry {title[:60]!r} has no link"
-    if not title:
-        return f"entry {url} has no title"
     content = raw.get("content") or []
     body = " ".join(str(part.get("value") or "") for part in content)
     summary = _plain(raw.get("summary") or "")
+    text = _plain(body) if body.strip() else summary
+    published = _entry_date(raw)
+    title = _plain(raw.get("title") or "") or _first_words(text)
+    url = _entry_url(raw, base_url)
+    linked = bool(url)
+    if not url:
+        url = stable_url(base_url, str(raw.get("id") or "").strip() or _fingerprint(raw))
     authors = [a.get("name", "") for a in raw.get("authors") or [] if isinstance(a, dict)]
     return Entry(
         url=url,
-        title=title,
-        published=_struct_time(raw.get("published_parsed") or raw.get("updated_parsed")),
-        text=_plain(body) if body.strip() else summary,
+        title=title or (url if linked else UNTITLED),
+        published=published,
+        text=text,
         summary=summary,
         authors=tuple(a for a in authors if a) or _names(raw.get("author")),
+        linked=linked,
     )
+
+
+def _fingerprint(raw: Any) -> str:
+    """Every field of an entry without link or id, as canonical JSON."""
+    return json.dumps(raw, sort_keys=True, default=str, ensure_ascii=False)
+
+
+def stable_url(feed_url: str, key: str) -> str:
+    """The identity of an entry without a link: the feed's URL and a hash of its id."""
+    digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:20]
+    return f"{urldefrag(feed_url).url}#entry-{digest}"
 
 
 def _entry_url(raw: Any, base_url: str) -> str:
@@ -138,6 +160,16 @@ def absolute(href: str, base_url: str) -> str:
     url = urldefrag(urljoin(base_url, href)).url
     parts = urlsplit(url)
     return url if parts.scheme in ("http", "https") and parts.netloc else ""
+
+
+def _entry_date(raw: Any) -> datetime | None:
+    """``published`` else ``updated``: as RFC 3339 when it is (fractions of a second
+    kept), else as feedparser parsed it."""
+    for key in ("published", "updated"):
+        moment = iso_datetime(str(raw.get(key) or "")) or _struct_time(raw.get(f"{key}_parsed"))
+        if moment is not None:
+            return moment
+    return None
 
 
 def _struct_time(value: time.struct_time | None) -> datetime | None:
@@ -176,22 +208,23 @@ def parse_json_feed(body: bytes, base_url: str) -> Parsed:
     parsed = Parsed()
     base = str(data.get("home_page_url") or base_url)
     for raw in data["items"]:
-        _keep(parsed, _json_entry(raw, base) if isinstance(raw, dict) else "item is not an object")
+        entry = _json_entry(raw, base, base_url) if isinstance(raw, dict) else "not an object"
+        _keep(parsed, entry)
     return parsed
 
 
-def _json_entry(raw: dict[str, Any], base_url: str) -> Entry | str:
+def _json_entry(raw: dict[str, Any], base_url: str, feed_url: str) -> Entry | str:
     url = absolute(str(raw.get("url") or raw.get("external_url") or ""), base_url)
     if not url:
         url = absolute(str(raw.get("id") or ""), base_url)
+    linked = bool(url)
     html = str(raw.get("content_html") or "")
     text = str(raw.get("content_text") or "") or _plain(html)
     summary = _plain(str(raw.get("summary") or ""))
     title = _plain(str(raw.get("title") or "")) or _first_words(text or summary)
     if not url:
-        return f"item {title[:60]!r} has no url"
-    if not title:
-        return f"item {url} has no title"
+        url = stable_url(feed_url, str(raw.get("id") or "").strip() or _fingerprint(raw))
+    title = title or (url if linked else UNTITLED)
     authors = raw.get("authors") or ([raw["author"]] if isinstance(raw.get("author"), dict) else [])
     return Entry(
         url=url,
@@ -200,6 +233,7 @@ def _json_entry(raw: dict[str, Any], base_url: str) -> Entry | str:
         text=text.strip() or summary,
         summary=summary,
         authors=tuple(str(a.get("name")) for a in authors if isinstance(a, dict) and a.get("name")),
+        linked=linked,
     )
 
 

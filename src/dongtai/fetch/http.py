@@ -16,8 +16,13 @@ Rules:
   that host), a longer one fails at once;
 - redirects are followed by hand, at most ``max_redirects``; a loop fails with the
   chain; every hop passes the SSRF guard (:mod:`dongtai.fetch.netguard`) again;
-- bodies are streamed and cut at ``max_body_bytes`` of *decoded* bytes (gzip, deflate
-  and brotli bombs included); a larger declared ``Content-Length`` fails before reading;
+- bodies are streamed and cut at ``max_body_bytes`` of *decoded* bytes, checked while
+  decoding (:mod:`dongtai.fetch.decode`: a gzip, deflate or brotli bomb never holds
+  more than the limit); a larger declared ``Content-Length`` fails before reading;
+- every request (headers and body, after its politeness wait) must finish within
+  ``request_deadline`` seconds, so a server dripping one byte per second is cut there
+  (each read is also bounded by ``read_timeout``); a request past its deadline is not
+  retried;
 - every failure is a :class:`FetchError` with a one-line reason.
 """
 
@@ -34,6 +39,7 @@ import httpx
 
 from dongtai.config import FetchSettings
 from dongtai.errors import BlockedAddress, FetchError, RobotsDisallowed
+from dongtai.fetch.decode import BoundedDecoder
 from dongtai.fetch.netguard import AddressPolicy, GuardedTransport
 
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
@@ -165,8 +171,13 @@ class Fetcher:
 
     async def _request(self, url: str, headers: dict[str, str]) -> Response:
         async with self._polite(url), self._slots:
+            deadline = self.config.request_deadline
             try:
-                return await self._send(url, headers)
+                async with asyncio.timeout(deadline):
+                    return await self._send(url, headers)
+            except TimeoutError:
+                reason = f"no complete response within the {deadline:g} s deadline"
+                raise FetchError(reason, url) from None
             except BlockedAddress as exc:
                 raise FetchError(str(exc), url, blocked=True) from None
             except httpx.TimeoutException as exc:
@@ -213,13 +224,8 @@ class Fetcher:
             raise FetchError(
                 f"body of {int(declared):,} bytes exceeds the {limit:,}-byte limit", url
             )
-        chunks: list[bytes] = []
-        size = 0
-        async for chunk in response.aiter_bytes():
-            size += len(chunk)
-            if size > limit:
-                raise FetchError(f"body exceeds the {limit:,}-byte limit (cut while reading)", url)
-            chunks.append(chunk)
+        decoder = BoundedDecoder(response.headers.get("content-encoding", ""), limit, url)
+        chunks = [decoder.feed(chunk) async for chunk in response.aiter_raw()]
         return b"".join(chunks)
 
     def _retry_after(self, response: httpx.Response, url: str) -> float | None:

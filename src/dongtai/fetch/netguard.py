@@ -78,7 +78,7 @@ class AddressPolicy:
             return f"{ip} is a link-local / metadata address"
         if ip.is_global and not ip.is_multicast:
             return None
-        special = ip.is_multicast or ip.is_unspecified or ip.is_reserved
+        special = ip.is_multicast or ip.is_unspecified or (ip.is_reserved and not ip.is_loopback)
         if self.allow_private and not special and (ip.is_private or ip.is_loopback or _cgnat(ip)):
             return None
         return f"{ip} is a {_kind(ip)} address"

@@ -4,7 +4,8 @@ Rules:
 - ``manual`` sources, sources with ``enabled: false`` and sources readable only through
   RSSHub while no instance is configured (``fetch.rsshub_url``) are not fetched; one
   source failing (any exception) never stops the others: it is recorded as ``failed``
-  with a one-line reason;
+  with a one-line reason; a source taking longer than ``source_deadline`` seconds in
+  all is cut there (what it stored so far is kept);
 - a source is read by the first of its ways that works (:mod:`dongtai.fetch.ways`:
   feed → news sitemap → listing → RSSHub route); the run records which (``way``), and
   when none works, why each failed;
@@ -13,15 +14,23 @@ Rules:
   Validators and health are saved only after the source's items are stored, so a run
   killed half-way loses nothing: the next run fetches the source again and skips the
   items already stored;
-- an entry the document announces but that cannot be used (no link, no title) is
-  counted ``failed`` with the reason;
+- an entry the document announces but that cannot be used (no link, id, title or
+  text) is counted ``failed`` with the reason;
 - an entry whose URL is already stored is counted ``unchanged`` and not fetched again
   (re-running is idempotent; a feed whose items vanish and reappear adds nothing);
 - a feed (or RSSHub) entry whose text is shorter than ``full_text_below`` characters,
   and every entry of an html listing or sitemap, gets its article page fetched (at most
   ``max_articles`` per source and run, newest first); the raw page is kept compressed
-  and the text and metadata extracted (:mod:`dongtai.fetch.extract`). When the article
-  cannot be fetched the entry is counted ``failed`` with the reason and retried next run;
+  and the text and metadata extracted (:mod:`dongtai.fetch.extract`);
+- every feed entry is kept: one that waits for its page is stored at once with its
+  summary as text, marked summary-only; when the page fails (paywall, 403, time-out,
+  DNS) the reason is recorded and counted ``failed``, and the page is tried again on
+  later runs after ``page_retry_backoff`` seconds, doubled each time, at most
+  ``page_retries`` times (retries share the ``max_articles`` budget, and happen when
+  the feed itself is unchanged too); when it arrives
+  the item is upgraded in place. An entry without a link is stored summary-only with
+  no page to try. An html listing or sitemap entry whose page fails is not stored
+  (it has no text of its own) and is tried again next run;
 - an item's date is the feed's, else the page's, else the time it was first seen;
 - every item passes the ingest rules (:func:`dongtai.ingest.store_lines`) exactly as a
   JSON Lines file would; a rejected entry is counted ``failed`` with the reason;
@@ -35,7 +44,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -46,9 +55,9 @@ from dongtai.errors import DongtaiError, FetchError, InputError
 from dongtai.fetch.extract import Article, extract_article
 from dongtai.fetch.feeds import Entry
 from dongtai.fetch.http import Fetcher
-from dongtai.fetch.ways import NEEDS_RSSHUB, first_working, readable
-from dongtai.ingest import Stored, store_lines
-from dongtai.models import FEED_KINDS, FetchRun, Source
+from dongtai.fetch.ways import NEEDS_RSSHUB, Reading, first_working, readable
+from dongtai.ingest import Line, Stored, parse_lines, read_input, split_lines, store_lines
+from dongtai.models import FEED_KINDS, FetchRun, Item, Source
 from dongtai.sources import Registry
 from dongtai.store import Store
 from dongtai.zones import zone
@@ -152,11 +161,15 @@ class _FetchSession:
     async def one(self, source: Source) -> FetchRun:
         started = datetime.now(UTC)
         tally = _Tally()
+        deadline = self.config.source_deadline
         try:
-            if source.kind == "folder":
-                await asyncio.to_thread(self._folder, source, tally)
-            else:
-                await self._remote(source, tally)
+            async with asyncio.timeout(deadline):
+                if source.kind == "folder":
+                    await asyncio.to_thread(self._folder, source, tally)
+                else:
+                    await self._remote(source, tally)
+        except TimeoutError:
+            tally.fatal = f"source cut at its {deadline:g} s deadline (items so far are kept)"
         except DongtaiError as exc:
             tally.fatal = _one_line(str(exc))
         except Exception as exc:  # one source never stops the others
@@ -177,23 +190,45 @@ class _FetchSession:
             lambda way: self.store.validators(source.id, way.label()),
         )
         tally.way = reading.way.label()
-        response, parsed = reading.response, reading.parsed
-        if response.not_modified:
-            tally.not_modified = True
-            return
-        for reason in parsed.dropped:
-            tally.fail(reason)
-        complete = reading.way.kind in (*FEED_KINDS, "rsshub")
-        entries = self._fresh(parsed.entries, tally)
-        ready = [e for e in entries if complete and len(e.text) >= self.config.full_text_below]
-        self._store([self._record(source, e, None) for e in ready], tally)
-        stored = {e.url for e in ready}
-        wanted = [e for e in entries if e.url not in stored]
+        response = reading.response
+        feedlike = reading.way.kind in (*FEED_KINDS, "rsshub")
+        wanted = [] if response.not_modified else self._entries(source, reading, feedlike, tally)
+        if feedlike:  # pages due again are tried even when the feed is a 304
+            wanted = self._keep_summaries(source, wanted, tally)
         wanted.sort(key=lambda e: e.published or datetime.min.replace(tzinfo=UTC), reverse=True)
         await asyncio.gather(
-            *(self._article(source, e, tally) for e in wanted[: self.config.max_articles])
+            *(self._article(source, e, feedlike, tally) for e in wanted[: self.config.max_articles])
         )
+        tally.not_modified = response.not_modified
         tally.validators = (response.etag, response.last_modified)
+
+    def _entries(
+        self, source: Source, reading: Reading, feedlike: bool, tally: _Tally
+    ) -> list[Entry]:
+        """Store the document's complete entries; those that need their page."""
+        for reason in reading.parsed.dropped:
+            tally.fail(reason)
+        entries = self._fresh(reading.parsed.entries, tally)
+        ready = [e for e in entries if feedlike and len(e.text) >= self.config.full_text_below]
+        self._store([self._record(source, e, None) for e in ready], tally)
+        stored = {e.url for e in ready}
+        return [e for e in entries if e.url not in stored]
+
+    def _keep_summaries(self, source: Source, wanted: list[Entry], tally: _Tally) -> list[Entry]:
+        """Store the entries waiting for their page as summary-only items; the pages to
+        fetch: theirs, then those of earlier summary-only items that are due again."""
+        records = [self._record(source, e, None, "page not fetched yet") for e in wanted]
+        self._store(records, tally)
+        for entry in wanted:
+            if not entry.linked:
+                self.store.page_failed(entry.url, "the feed gives no link", 0, retries=0)
+        linked = [e for e in wanted if e.linked]
+        room = self.config.max_articles - len(linked)
+        if room <= 0:
+            return linked
+        due = self.store.pending_pages(source.id, room + len(linked))
+        fresh = {e.url for e in linked}
+        return linked + [_entry(item) for item in due if item.url not in fresh][:room]
 
     def _fresh(self, entries: list[Entry], tally: _Tally) -> list[Entry]:
         unique = list({e.url: e for e in entries}.values())
@@ -201,11 +236,15 @@ class _FetchSession:
         tally.unchanged += len(known)
         return [e for e in unique if e.url not in known]
 
-    async def _article(self, source: Source, entry: Entry, tally: _Tally) -> None:
+    async def _article(self, source: Source, entry: Entry, kept: bool, tally: _Tally) -> None:
+        """Fetch an entry's page; ``kept``: the entry is stored summary-only already."""
         try:
             response = await self.fetcher.get(entry.url, accept=PAGE_ACCEPT)
         except FetchError as exc:
             tally.fail(f"{entry.url}: {exc.reason}")
+            if kept:
+                c = self.config
+                self.store.page_failed(entry.url, exc.reason, c.page_retry_backoff, c.page_retries)
             return
         self.store.save_raw_page(
             entry.url, source.id, response.url, response.content_type, response.body
@@ -213,10 +252,25 @@ class _FetchSession:
         article = await asyncio.to_thread(
             extract_article, response.body, response.url, response.content_type
         )
-        self._store([self._record(source, entry, article)], tally)
+        record = self._record(source, entry, article)
+        if kept:
+            self._upgrade(record, tally)
+        else:
+            self._store([record], tally)
 
-    def _record(self, source: Source, entry: Entry, article: Article | None) -> dict[str, Any]:
-        text = entry.text
+    def _upgrade(self, record: dict[str, Any], tally: _Tally) -> None:
+        s = self.settings
+        line = json.dumps(record, ensure_ascii=False)
+        parsed = parse_lines([line], self.registry, self.tz, s.default_weight, s.ingest)
+        for error in parsed.errors:
+            tally.fail(f"{record['url']}: {error.reason}")
+        for item in parsed.items:
+            self.store.upgrade_item(item)
+
+    def _record(
+        self, source: Source, entry: Entry, article: Article | None, waiting: str = ""
+    ) -> dict[str, Any]:
+        text = entry.text or entry.summary or entry.title
         if article is not None and len(article.text) > len(text):
             text = article.text
         published = entry.published or (article.published if article else None)
@@ -232,6 +286,9 @@ class _FetchSession:
             record["summary"] = entry.summary
         if article is not None and article.language:
             record["language"] = article.language
+        if waiting:
+            record["summary_only"] = True
+            record["page_error"] = waiting if entry.linked else "the feed gives no link"
         return record
 
     def _store(self, records: list[dict[str, Any]], tally: _Tally) -> None:
@@ -243,8 +300,9 @@ class _FetchSession:
             tally.fail(f"{records[error.line - 1]['url']}: {error.reason}")
         tally.add(stored)
 
-    def _store_lines(self, lines: list[str]) -> Stored:
-        return store_lines(self.store, lines, self.registry, self.tz, self.settings.default_weight)
+    def _store_lines(self, lines: Sequence[Line]) -> Stored:
+        s = self.settings
+        return store_lines(self.store, lines, self.registry, self.tz, s.default_weight, s.ingest)
 
     # local folders -----------------------------------------------------------------------
 
@@ -260,11 +318,11 @@ class _FetchSession:
 
     def _jsonl(self, source: Source, path: Path, tally: _Tally) -> None:
         try:
-            lines = path.read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError) as exc:
-            tally.fail(f"{path.name}: cannot read: {exc}")
+            data = read_input(path, self.settings.ingest.max_file_bytes)
+        except InputError as exc:
+            tally.fail(f"{path.name}: {exc}")
             return
-        lines = [_with_source(line, source.id) for line in lines]
+        lines = [_with_source(line, source.id) for line in split_lines(data)]
         stored = self._store_lines(lines)
         for error in stored.errors:
             tally.fail(f"{path.name}:{error.line}: {error.reason}")
@@ -287,10 +345,22 @@ class _FetchSession:
         self._store([self._record(source, entry, article)], tally)
 
 
-def _with_source(line: str, source_id: str) -> str:
+def _entry(item: Item) -> Entry:
+    """A stored summary-only item as the entry whose page to try again."""
+    return Entry(
+        url=item.url,
+        title=item.title,
+        published=item.published,
+        text=item.text,
+        summary=item.summary,
+        authors=item.authors,
+    )
+
+
+def _with_source(line: bytes, source_id: str) -> bytes | str:
     try:
         record = json.loads(line)
-    except json.JSONDecodeError:
+    except (ValueError, RecursionError):
         return line
     if isinstance(record, dict) and "source" not in record:
         record["source"] = source_id

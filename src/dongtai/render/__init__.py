@@ -6,9 +6,14 @@ A renderer is any class with a ``name``, an ``extension``, a
 ``from_settings(branding)`` classmethod and a ``render(briefing) -> bytes`` method
 (:class:`Renderer`; the built-ins derive from :class:`BrandedRenderer`). Renderers are
 pure: no I/O, no clock, no network. :func:`render_all`
-renders every requested format in memory first and only then writes the files, each
-through a temporary file in the output directory and :func:`os.replace`, so a
-failing renderer leaves no output behind and a crash never leaves a half-written file.
+renders every requested format in memory; a format whose renderer fails is reported
+(:class:`~dongtai.errors.PartialRender`, after the others are published) and never
+prevents the others. The set is published at once: written into a temporary sibling
+folder (``.D.<token>.tmp``), then swapped in by renaming, so readers see the old set
+or the new one, never a mix; files of formats not requested this time are carried
+over, a failed format's old file is dropped. Stale temporaries of a killed run are
+cleaned (or, if the swap was cut between its two renames, the old set restored) at
+the start of the next.
 
 Adding a format from another package
 ------------------------------------
@@ -31,10 +36,10 @@ no table of contents and no reference list in any format.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import secrets
+import shutil
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -44,7 +49,7 @@ from typing import ClassVar, Protocol, Self
 from urllib.parse import urlsplit
 
 from dongtai.config import Branding
-from dongtai.errors import PluginError
+from dongtai.errors import PartialRender, PluginError, RenderError
 from dongtai.models import Briefing, Reference
 from dongtai.plugins import load_renderer
 
@@ -112,16 +117,32 @@ class TocEntry:
 def render_all(
     briefing: Briefing, branding: Branding, formats: Sequence[str], out_dir: Path
 ) -> list[Path]:
-    """Write ``briefing.<extension>`` for each format into ``out_dir``; the paths written.
+    """Publish ``briefing.<extension>`` for each format as ``out_dir``; the paths written.
 
     Unknown formats raise :class:`~dongtai.errors.PluginError` before anything is
-    written. Repeated formats are rendered once.
+    written. Repeated formats are rendered once. When some renderers fail, the others'
+    files are published and :class:`~dongtai.errors.PartialRender` names the failures.
     """
     renderers = [_renderer(name, branding) for name in dict.fromkeys(formats)]
-    outputs = {out_dir / f"briefing.{r.extension}": _render_one(r, briefing) for r in renderers}
-    out_dir.mkdir(parents=True, exist_ok=True)
-    _write_atomically(outputs)
-    return list(outputs)
+    if not renderers:
+        raise PluginError("no output format requested")
+    rendered: dict[str, bytes] = {}
+    failed: dict[str, str] = {}
+    for renderer in renderers:
+        try:
+            rendered[f"briefing.{renderer.extension}"] = _render_one(renderer, briefing)
+        except Exception as exc:  # one format never stops the others
+            failed[renderer.name] = one_line(f"{type(exc).__name__}: {exc}")[:200]
+    dropped = {f"briefing.{r.extension}" for r in renderers if r.name in failed}
+    try:
+        _clean_stale(out_dir)
+        _publish(out_dir, rendered, dropped)
+    except PermissionError as exc:
+        raise RenderError(f"cannot write the briefing to {out_dir}: {exc.strerror}") from exc
+    paths = [out_dir / name for name in rendered]
+    if failed:
+        raise PartialRender(failed, paths)
+    return paths
 
 
 def toc(briefing: Briefing) -> list[TocEntry]:
@@ -231,30 +252,51 @@ def _render_one(renderer: Renderer, briefing: Briefing) -> bytes:
     return data
 
 
-def _write_atomically(outputs: dict[Path, bytes]) -> None:
-    """Write every file to a temporary sibling first, then move all into place."""
-    temps: dict[Path, Path] = {}
-    try:
-        for path, data in outputs.items():
-            temps[path] = _write_temp(path, data)
-        for path, temp in temps.items():
-            os.replace(temp, path)
-    finally:
-        for temp in temps.values():
-            with contextlib.suppress(FileNotFoundError):
-                temp.unlink()
+def _clean_stale(out_dir: Path) -> None:
+    """Remove what a killed run left: temporary folders, and restore an old set that a
+    kill between the two renames of a swap left aside."""
+    parent = out_dir.parent
+    if not parent.is_dir():
+        return
+    for old in parent.glob(f".{out_dir.name}.*.old"):
+        if out_dir.exists():
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(old, out_dir)
+    for temp in parent.glob(f".{out_dir.name}.*.tmp"):
+        shutil.rmtree(temp, ignore_errors=True)
+    if out_dir.is_dir():
+        for temp in out_dir.glob(".briefing.*.tmp"):  # single-file temporaries
+            temp.unlink(missing_ok=True)
 
 
-def _write_temp(path: Path, data: bytes) -> Path:
-    temp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+def _publish(out_dir: Path, rendered: dict[str, bytes], dropped: set[str]) -> None:
+    """Write the new set into a temporary sibling folder, then swap it in."""
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    token = secrets.token_hex(6)
+    temp = out_dir.parent / f".{out_dir.name}.{token}.tmp"
+    old = out_dir.parent / f".{out_dir.name}.{token}.old"
+    temp.mkdir()
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+        if out_dir.is_dir():
+            for kept in out_dir.iterdir():
+                if kept.is_file() and kept.name not in rendered and kept.name not in dropped:
+                    shutil.copy2(kept, temp / kept.name)
+        for name, data in rendered.items():
+            _write_file(temp / name, data)
+        if out_dir.exists():
+            os.replace(out_dir, old)
+        os.replace(temp, out_dir)
     except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            temp.unlink()
+        if old.exists() and not out_dir.exists():
+            os.replace(old, out_dir)
+        shutil.rmtree(temp, ignore_errors=True)
         raise
-    return temp
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    with path.open("xb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())

@@ -1,11 +1,13 @@
 """The store: sources, items, stage outputs, stories and briefings in one database.
 
 SQLite file in the workspace by default; any SQLAlchemy URL (PostgreSQL) works. The
-schema is brought up to date by Alembic migrations when the store opens (Alembic is
-loaded only when the database is behind the newest migration, whose revision is the
-number its file name starts with). Items
-are identified by URL: adding an item that is already stored changes nothing, so
-ingesting a file twice is harmless. Times are stored in UTC.
+schema is brought up to date by the Alembic migrations when the store opens, one
+process at a time (:mod:`dongtai.store.upgrade`). Items are identified by URL: adding
+an item that is already stored changes nothing (an insert that ignores conflicts, so
+concurrent ingests of overlapping files are safe), so ingesting a file twice is
+harmless. A summary-only item (its article page failed) carries when to try the page
+again, with doubling back-off, and is upgraded in place when the page arrives. Times
+are stored in UTC.
 """
 
 from __future__ import annotations
@@ -13,11 +15,11 @@ from __future__ import annotations
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, delete, event, func, inspect, select, text
+from sqlalchemy import Engine, create_engine, delete, event, func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -34,8 +36,9 @@ from dongtai.store.schema import (
     StageRow,
     StoryRow,
 )
+from dongtai.store.upgrade import MIGRATIONS, head_revision, migrate
 
-MIGRATIONS = Path(__file__).parent / "migrations"
+BUSY_TIMEOUT_MS = 60_000
 
 
 class Store:
@@ -55,11 +58,17 @@ class Store:
     # sources ---------------------------------------------------------------
     def save_sources(self, sources: Iterable[Source]) -> None:
         """Insert or update sources (registry entries and outlets first seen on ingest)."""
+        rows = {s.id: {"id": s.id, "data": s.model_dump(mode="json"), "known": s.known}
+                for s in sources}  # fmt: skip
+        if not rows:
+            return
         with self._session() as session:
-            for source in sources:
-                session.merge(
-                    SourceRow(id=source.id, data=source.model_dump(mode="json"), known=source.known)
-                )
+            statement = _upsert(session, SourceRow)
+            statement = statement.on_conflict_do_update(
+                index_elements=["id"],
+                set_={"data": statement.excluded.data, "known": statement.excluded.known},
+            )
+            session.execute(statement, list(rows.values()))
 
     def sources(self) -> dict[str, Source]:
         with self._session() as session:
@@ -68,19 +77,70 @@ class Store:
 
     # items -----------------------------------------------------------------
     def add_items(self, items: Sequence[Item]) -> list[bool]:
-        """Store the items not stored yet; per item, whether it was new."""
-        urls = [item.url for item in items]
+        """Store the items not stored yet; per item, whether it was new.
+
+        Safe against another process storing the same URLs at the same time: rows are
+        inserted with ON CONFLICT DO NOTHING and only those inserted count as new."""
         now = datetime.now(UTC)
+        unique = list({item.url: item for item in reversed(items)}.values())[::-1]
+        inserted: set[str] = set()
         with self._session() as session:
-            existing = set(session.scalars(select(ItemRow.url).where(ItemRow.url.in_(urls))))
-            added: list[bool] = []
-            for item in items:
-                is_new = item.url not in existing
-                added.append(is_new)
-                if is_new:
-                    existing.add(item.url)
-                    session.add(_item_row(item, now))
-            return added
+            for start in range(0, len(unique), 500):
+                rows = [_item_values(item, now) for item in unique[start : start + 500]]
+                statement = _upsert(session, ItemRow).on_conflict_do_nothing(index_elements=["url"])
+                inserted.update(session.scalars(statement.returning(ItemRow.url), rows))
+        added: list[bool] = []
+        for item in items:
+            added.append(item.url in inserted)
+            inserted.discard(item.url)
+        return added
+
+    def pending_pages(self, source_id: str, limit: int) -> list[Item]:
+        """A source's summary-only items whose page is due to be tried again, newest first."""
+        query = (
+            select(ItemRow)
+            .where(ItemRow.source_id == source_id, ItemRow.summary_only.is_(True))
+            .where(ItemRow.page_retry_at <= _utc(datetime.now(UTC)))
+            .order_by(ItemRow.published.desc())
+            .limit(limit)
+        )
+        with self._session() as session:
+            return [_item(row) for row in session.scalars(query)]
+
+    def page_failed(self, url: str, reason: str, backoff: float, retries: int) -> None:
+        """Record why a summary-only item's page failed; try again after ``backoff``
+        seconds doubled per failure, at most ``retries`` more times."""
+        with self._session() as session:
+            row = session.scalars(select(ItemRow).where(ItemRow.url == url)).first()
+            if row is None or not row.summary_only:
+                return
+            row.page_attempts = (row.page_attempts or 0) + 1
+            row.page_error = reason[:300]
+            wait = timedelta(seconds=backoff * 2 ** (row.page_attempts - 1))
+            done = row.page_attempts > retries
+            row.page_retry_at = None if done else _utc(datetime.now(UTC) + wait)
+
+    def upgrade_item(self, item: Item) -> bool:
+        """Replace a summary-only item by its full version (same URL); whether it was."""
+        values = {
+            "title": item.title,
+            "text": item.text,
+            "raw_title": item.raw_title,
+            "raw_text": item.raw_text,
+            "summary": item.summary,
+            "language": item.language,
+            "authors": list(item.authors),
+            "summary_only": False,
+            "page_error": "",
+            "page_retry_at": None,
+        }
+        with self._session() as session:
+            done = session.execute(
+                update(ItemRow)
+                .where(ItemRow.url == item.url, ItemRow.summary_only.is_(True))
+                .values(**values)
+            )
+            return bool(getattr(done, "rowcount", 0))
 
     def items_between(self, start: datetime, end: datetime) -> list[Item]:
         """Items published in [start, end), oldest first."""
@@ -292,7 +352,7 @@ def open_store(url: str) -> Store:
         engine = create_engine(url)
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
-        _migrate(engine)
+        migrate(engine)
     except SQLAlchemyError as exc:
         raise StoreError(f"cannot open database {url}: {exc}") from exc
     return Store(engine)
@@ -300,56 +360,46 @@ def open_store(url: str) -> Store:
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")  # durable across crashes under WAL
     cursor.close()
 
 
-def head_revision() -> str:
-    """The newest migration's revision: the number its file name starts with."""
-    return max(path.name.split("_", 1)[0] for path in (MIGRATIONS / "versions").glob("[0-9]*.py"))
+def _upsert(session: Session, table: Any) -> Any:
+    """The dialect's INSERT with ON CONFLICT (SQLite, PostgreSQL)."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
 
+        return pg_insert(table)
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-def _revision(engine: Engine) -> str | None:
-    with engine.connect() as connection:
-        if not inspect(connection).has_table("alembic_version"):
-            return None
-        version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
-        return None if version is None else str(version)
-
-
-def _migrate(engine: Engine) -> None:
-    if _revision(engine) == head_revision():
-        return
-    from alembic import command
-    from alembic.config import Config
-
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    return sqlite_insert(table)
 
 
 def _utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(tzinfo=None)
 
 
-def _item_row(item: Item, now: datetime) -> ItemRow:
-    return ItemRow(
-        url=item.url,
-        source_id=item.source,
-        title=item.title,
-        published=_utc(item.published),
-        language=item.language,
-        text=item.text,
-        summary=item.summary,
-        authors=list(item.authors),
-        raw_title=item.raw_title,
-        raw_text=item.raw_text,
-        ingested_at=_utc(now),
-    )
+def _item_values(item: Item, now: datetime) -> dict[str, Any]:
+    return {
+        "url": item.url,
+        "source_id": item.source,
+        "title": item.title,
+        "published": _utc(item.published),
+        "language": item.language,
+        "text": item.text,
+        "summary": item.summary,
+        "authors": list(item.authors),
+        "raw_title": item.raw_title,
+        "raw_text": item.raw_text,
+        "ingested_at": _utc(now),
+        "summary_only": item.summary_only,
+        "page_error": item.page_error,
+        "page_attempts": 0,
+        "page_retry_at": _utc(now) if item.summary_only else None,
+    }
 
 
 def _item(row: ItemRow) -> Item:
@@ -364,6 +414,8 @@ def _item(row: ItemRow) -> Item:
         authors=tuple(row.authors),
         raw_title=row.raw_title or "",
         raw_text=row.raw_text or "",
+        summary_only=bool(row.summary_only),
+        page_error=row.page_error or "",
     )
 
 
@@ -409,3 +461,6 @@ def _health(row: FetchStateRow) -> SourceHealth:
         last_error=row.last_error,
         last_way=row.last_way or "",
     )
+
+
+__all__ = ["MIGRATIONS", "Store", "head_revision", "open_store"]

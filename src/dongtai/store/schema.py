@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Date,
     DateTime,
     Float,
@@ -50,6 +51,12 @@ class ItemRow(Base):
     raw_title: Mapped[str] = mapped_column(Text, default="")
     raw_text: Mapped[str] = mapped_column(Text, default="")
     ingested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    summary_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    page_error: Mapped[str] = mapped_column(Text, default="")
+    page_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    page_retry_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True, index=True
+    )
 
 
 class StageRow(Base):
