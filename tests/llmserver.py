@@ -7,7 +7,9 @@ when ``stream_options.include_usage`` is set, then ``[DONE]``). A reply can be a
 error with headers (429 + Retry-After), late (time-outs), or a raw body.
 
 :func:`grounded` is a scripted "model" that answers every task of the ``llm`` writer from
-the items in the prompt, with sentences those items state (so its answers verify);
+the items in the prompt, with sentences those items state (so its answers verify; its
+implications are the item sentence sharing least with the facts and a line of analysis
+that states no claim);
 :func:`task_of` tells the task from the prompt; the other helpers alter answers
 (invented figures, broken JSON, reasoning preambles…) for one task.
 """
@@ -27,6 +29,8 @@ Request = dict[str, Any]
 USAGE = (100, 20)
 REPAIR_MARK = "未能通过事实核查"
 FIX_MARK = "上一个回答无法使用"
+IMPLICATIONS_TITLE = "产业链上下游的连锁反应"
+ANALYSIS = "这意味着上下游企业需要重新评估供应安排与投资节奏，政策取向的变化也会传导到订单和定价。"
 ATTRIBUTION = re.compile(r"^据[^，]*?报道(（[^）]*）)?，")
 
 
@@ -204,6 +208,10 @@ def _sentences(text: str) -> list[str]:
     return [s for s in re.findall(r"[^。！？]+[。！？]”?", text) if len(s) > 6]
 
 
+def _grams(text: str) -> set[str]:
+    return {text[i : i + 2] for i in range(len(text) - 1)}
+
+
 def _chinese(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [i for i in items if i["language"] == "zh"] or items
 
@@ -230,11 +238,15 @@ def grounded(request: Request) -> Reply:
         text = "".join(_sentences(lead["text"])[:2]) or lead["text"][:120]
         answer = {"refs": [lead["n"]], "title": lead["title"], "text": text}
         return Reply(json.dumps(answer, ensure_ascii=False))
-    others = [i for i in _chinese(items) if i["n"] != lead["n"]] or [lead]
-    other = others[0]
-    picked = _sentences(other["text"])[1:3] or _sentences(other["text"])[:1]
-    text = "".join(picked) + "这一动向值得持续关注。"
-    answer = {"refs": [other["n"]], "title": "产业链影响值得关注", "text": text}
+    facts = re.search(r"<facts>\n(.*?)\n</facts>", first_prompt(request), re.S)
+    said = _grams(facts.group(1) if facts else "")
+    options = []
+    for item in _chinese(items):
+        fresh = sorted(_sentences(item["text"])[:4], key=lambda s: len(_grams(s) & said) / len(s))
+        options.append((sum(len(_grams(s) & said) for s in fresh[:1]), item, fresh[:1]))
+    _, other, picked = min(options, key=lambda o: o[0])
+    text = ("".join(picked) or other["text"][:120]) + ANALYSIS
+    answer = {"refs": [other["n"]], "title": IMPLICATIONS_TITLE, "text": text}
     return Reply(json.dumps(answer, ensure_ascii=False))
 
 

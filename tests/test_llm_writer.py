@@ -29,6 +29,7 @@ from .conftest import DEMO_DATE, ingest_lines, sample_lines
 from .llmserver import (
     FIGURE,
     FIX_MARK,
+    IMPLICATIONS_TITLE,
     FakeLlm,
     Reply,
     Request,
@@ -156,7 +157,7 @@ def test_grounded_answers_are_published_with_their_costs(
     assert all(r["response_format"] == {"type": "json_object"} for r in fake.requests)
     first = briefing.sections[0]
     assert first.subsections[0].paragraphs[0].text.startswith("据")
-    assert first.subsections[1].title == "产业链影响值得关注"
+    assert first.subsections[1].title == IMPLICATIONS_TITLE
 
 
 def test_streamed_answers_without_usage_give_the_same_issue(
