@@ -283,3 +283,51 @@ def for_task(
         return change(reply, request) if task_of(request) == task else reply
 
     return script
+
+
+# the plausible-but-wrong model -----------------------------------------------------------
+BOAST = "此举创下世界纪录，规模为全球最大，系国内首次。"
+FILLER = "该消息对相关产业、政策与竞争格局产生了深远影响。作为全球领先的企业，其动向值得持续关注。"
+ENGLISH = {
+    "美国半导体行业协会": "Semiconductor Industry Association",
+    "信息技术与创新基金会": "Information Technology and Innovation Foundation",
+    "美国商务部": "Commerce Department",
+    "国际半导体产业协会": "SEMI Silicon Manufacturers Group",
+    "中国社会科学院": "Chinese Academy of Social Sciences",
+}
+
+
+def anglicised(text: str) -> str:
+    """Chinese organisation names written in English, as a careless model does."""
+    for chinese, english in ENGLISH.items():
+        text = text.replace(chinese, f" {english} ")
+    return text
+
+
+def plausible(request: Request) -> Reply:
+    """Answers that read well and are wrong: item sentences with a boast appended (a world
+    record, the largest, a national first), titles opening with a dateline and cut short,
+    English organisation names, implications repeating the facts with stock phrases."""
+    reply = grounded(request)
+    task = task_of(request)
+    if task == "relevance":
+        return reply
+    answer = json.loads(reply.content)
+    if task == "abstract":
+        for entry in answer["sentences"]:
+            entry["text"] = anglicised(entry["text"].rstrip("。")) + "，创历史新高。"
+        return Reply(json.dumps(answer, ensure_ascii=False))
+    if "title" in answer:
+        answer["title"] = f"财联社 5 月 12 日电，{anglicised(answer['title'])[:6]}，创世界纪录"
+    if task == "facts":
+        answer["text"] = anglicised(answer["text"]) + BOAST
+    if task == "implications":
+        facts = re.search(r"<facts>\n(.*?)\n</facts>", first_prompt(request), re.S)
+        said = ATTRIBUTION.sub("", facts.group(1)) if facts else answer["text"]
+        answer["text"] = anglicised(said) + FILLER
+    return Reply(json.dumps(answer, ensure_ascii=False))
+
+
+def learning(request: Request) -> Reply:
+    """:func:`plausible` at first, :func:`grounded` once told what was wrong."""
+    return grounded(request) if is_repair(request) else plausible(request)
