@@ -30,7 +30,11 @@ USAGE = (100, 20)
 REPAIR_MARK = "未能通过事实核查"
 FIX_MARK = "上一个回答无法使用"
 IMPLICATIONS_TITLE = "产业链上下游的连锁反应"
-ANALYSIS = "这意味着上下游企业需要重新评估供应安排与投资节奏，政策取向的变化也会传导到订单和定价。"
+ANALYSES = (
+    "这意味着上下游企业需要重新评估供应安排与投资节奏，政策取向的变化也会传导到订单和定价。",
+    "对国内厂商来说，窗口期往往很短：谁能先完成验证和量产爬坡，谁就能在下一轮采购中拿到份额。",
+    "由此看，竞争的重心正从单点技术转向生态和标准，企业的合作伙伴选择会比以往更受政策左右。",
+)
 ATTRIBUTION = re.compile(r"^据[^，]*?报道(（[^）]*）)?，")
 
 
@@ -245,7 +249,8 @@ def grounded(request: Request) -> Reply:
         fresh = sorted(_sentences(item["text"])[:4], key=lambda s: len(_grams(s) & said) / len(s))
         options.append((sum(len(_grams(s) & said) for s in fresh[:1]), item, fresh[:1]))
     _, other, picked = min(options, key=lambda o: o[0])
-    text = ("".join(picked) or other["text"][:120]) + ANALYSIS
+    analysis = ANALYSES[sum(map(ord, lead["title"])) % len(ANALYSES)]
+    text = ("".join(picked) or other["text"][:120]) + analysis
     answer = {"refs": [other["n"]], "title": IMPLICATIONS_TITLE, "text": text}
     return Reply(json.dumps(answer, ensure_ascii=False))
 

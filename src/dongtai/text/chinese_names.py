@@ -47,6 +47,7 @@ class ChineseNames:
 
     def __init__(self, names: Mapping[str, str]) -> None:
         self.lexicon = Lexicon(names)
+        self.known = frozenset(n for n in names if _HAN.search(n))
         self.chinese: dict[str, str] = {}
         for name, entity in names.items():
             if _HAN.search(name) and entity not in self.chinese:

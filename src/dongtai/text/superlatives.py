@@ -233,7 +233,8 @@ class _Subject:
     grams: frozenset[str]
 
     def empty(self) -> bool:
-        return not (self.entities or self.tokens or self.grams)
+        """Too little to name a subject ("此举创下…": one bigram)."""
+        return not (self.entities or self.tokens) and len(self.grams) < MIN_SHARED
 
 
 def _subject(text: str, lexicon: Lexicon, masked: Iterable[tuple[int, int]]) -> _Subject:

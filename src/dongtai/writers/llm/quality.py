@@ -15,12 +15,18 @@ Rules
     no cut word (a trailing "…", a trailing 的/和/与/及/在/将/对/、/：…, a clause ending
     with the start of a known organisation's Chinese name: "美国商务" for 美国商务部),
     brackets and quotation marks closed, no stock phrase.
+:func:`reader_faults` applies the same rules to a published issue (tests, benchmarks):
+unsupported superlatives, English organisation names with a Chinese form, stock phrases,
+titles with a dateline or a cut word, a paragraph repeating an earlier one of its section.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+
+from dongtai.models import Briefing
+from dongtai.text.chinese_names import ChineseNames
 
 __all__ = [
     "MAX_TITLE",
@@ -29,6 +35,7 @@ __all__ = [
     "STOCK_PHRASES",
     "overlap",
     "paragraph_problems",
+    "reader_faults",
     "repeat_problem",
     "stock_in",
     "title_problems",
@@ -163,3 +170,38 @@ def _cut_word(title: str, known: Iterable[str]) -> str:
                 if head.endswith(part) and not head.endswith(name) and part not in known:
                     return part
     return ""
+
+
+def reader_faults(briefing: Briefing, names: Mapping[str, str]) -> list[str]:
+    """What a reader should never see in ``briefing``, one line each (module docstring);
+    ``names`` is the registry's organisation table."""
+    chinese = ChineseNames(names)
+    faults = [
+        f"{c.where}: unsupported superlative “{c.text}”"
+        for c in briefing.verification.claims
+        if c.kind == "superlative" and not c.supported
+    ]
+    texts = [("摘要", briefing.abstract)]
+    for section in briefing.sections:
+        texts.append((f"{section.number} 标题", section.title))
+        texts += [(f"{sub.number} 标题", sub.title) for sub in section.subsections]
+        texts += [(sub.number, p.text) for sub in section.subsections for p in sub.paragraphs]
+        faults += _repeats([p.text for sub in section.subsections for p in sub.paragraphs])
+    for where, text in texts:
+        faults += [
+            f"{where}: English name “{e.name}” (write “{e.chinese}”)" for e in chinese.english(text)
+        ]
+        faults += [f"{where}: stock phrase “{p}”" for p in stock_in(text)]
+        if where.endswith("标题"):
+            known = chinese.known
+            faults += [f"{where}: {p}" for p in title_problems(text, known) if "长度" not in p]
+    return faults
+
+
+def _repeats(paragraphs: list[str]) -> list[str]:
+    return [
+        f"paragraph repeats an earlier one ({overlap(later, earlier):.0%}): {later[:30]}…"
+        for k, later in enumerate(paragraphs)
+        for earlier in paragraphs[:k]
+        if overlap(later, earlier) > REPEAT_SHARE
+    ]

@@ -71,7 +71,6 @@ RELEVANCE_FROM = 3
 _WRAPPERS = {("“", "”"), ('"', '"'), ("「", "」"), ("'", "'")}
 _MARKERS = re.compile(r"\s*[\[【]\d+(?:\s*[,，、\-–]\s*\d+)*[\]】]")
 Parts = Callable[[dict[str, Any]], dict[str, list[str]]]
-_HAN = re.compile(r"[\u3400-\u9fff]")
 
 
 def clean(text: str) -> str:
@@ -181,7 +180,6 @@ class _Reader:
 
     def __init__(self, names: Mapping[str, str]) -> None:
         self.names = ChineseNames(names)
-        self.known = frozenset(n for n in names if _HAN.search(n))
 
     def title(self, raw: str) -> str:
         return self.names.to_chinese(clean_title(raw))
@@ -193,7 +191,7 @@ class _Reader:
         return self.names.to_chinese(clean(raw))
 
     def title_problems(self, title: str) -> list[str]:
-        return quality.title_problems(title, self.known)
+        return quality.title_problems(title, self.names.known)
 
 
 @dataclass
