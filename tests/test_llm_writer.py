@@ -550,6 +550,7 @@ def test_plausible_but_wrong_answers_never_reach_the_issue(
     assert (tasks["implications"].dropped, tasks["abstract"].fallen_back) == (STORIES, STORIES)
     assert tasks["facts"].reasons["superlative"] >= 3 * STORIES
     assert tasks["title"].reasons["标题含电头或记者署名"] == STORIES
+    assert tasks["implications"].reasons["段落与报道要点重复"] == STORIES
     dropped = [f for f in writer.fallbacks if f.reason.startswith("dropped")]
     assert len(dropped) == STORIES and all("重复" in f.reason for f in dropped)
     facts = [f for f in writer.fallbacks if f.task == "facts"]

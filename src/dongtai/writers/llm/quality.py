@@ -123,7 +123,7 @@ def paragraph_problems(text: str) -> list[str]:
     kept = without_stock(text)
     if kept != text.strip() and len(_HAN.findall(kept)) < MIN_LEFT:
         phrases = "、".join(f"“{p}”" for p in stock_in(text))
-        return [f"段落只剩套话 {phrases}（stock phrases only: nothing concrete is left）"]
+        return [f"段落只剩套话（{phrases}: stock phrases only, nothing concrete is left）"]
     return []
 
 
@@ -132,7 +132,7 @@ def repeat_problem(text: str, facts: str, what: str = "段落") -> list[str]:
     share = overlap(text, facts)
     if share > REPEAT_SHARE:
         return [
-            f"{what}与报道要点重复 {share:.0%}（repeats the facts: write what they imply, "
+            f"{what}与报道要点重复（{share:.0%}: repeats the facts; write what they imply, "
             "not the facts again）"
         ]
     return []
@@ -143,15 +143,15 @@ def title_problems(title: str, known: Iterable[str] = ()) -> list[str]:
     problems = []
     size = len("".join(title.split()))
     if not MIN_TITLE <= size <= MAX_TITLE:
-        problems.append(f"标题长度 {size} 字，应在 {MIN_TITLE} 至 {MAX_TITLE} 字之间")
+        problems.append(f"标题长度不合（{size} 字，应在 {MIN_TITLE} 至 {MAX_TITLE} 字之间）")
     if _DATELINE.search(title):
         problems.append("标题含电头或记者署名（a dateline fragment is no title）")
     cut = _cut_word(title, known)
     if cut:
-        problems.append(f"标题有残缺的词“{cut}”（a cut word）")
+        problems.append(f"标题有残缺的词（“{cut}”: a cut word）")
     if any(title.count(a) != title.count(b) for a, b in _PAIRS):
         problems.append("标题的引号或括号不成对")
-    problems += [f"标题含套话“{p}”" for p in stock_in(title)]
+    problems += [f"标题含套话（“{p}”）" for p in stock_in(title)]
     return problems
 
 

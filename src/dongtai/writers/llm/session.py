@@ -187,7 +187,8 @@ _KIND = re.compile(r"^“[^”]*”（(\w+)）")
 
 def reason_kind(line: str) -> str:
     """A failure line's kind: the claim kind of a gate line ("figure", "superlative"…),
-    else the line's words before its first bracket or colon (at most 40 characters)."""
+    else the line's words before its first bracket or colon (at most 40 characters:
+    "与报道要点重复", "标题含电头或记者署名")."""
     claim = _KIND.match(line)
     if claim:
         return claim.group(1)

@@ -472,7 +472,7 @@ class _Abstract:
 
     def _failures(self, written: list[_Written], sentences: dict[int, str]) -> dict[int, list[str]]:
         return {
-            k: written[k - 1].gate.abstract(s) + [f"含套话“{p}”" for p in quality.stock_in(s)]
+            k: written[k - 1].gate.abstract(s) + [f"含套话（“{p}”）" for p in quality.stock_in(s)]
             for k, s in sentences.items()
         }
 
