@@ -70,7 +70,7 @@ def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = _free_port()
     log = (tmp_path_factory.mktemp("llama") / "server.log").open("w")
     args = ["--model", str(model), "--model_alias", "smollm2", "--host", "127.0.0.1"]
-    args += ["--port", str(port), "--n_ctx", "4096", "--verbose", "False"]
+    args += ["--port", str(port), "--n_ctx", "8192", "--verbose", "False"]
     args += ["--interrupt_requests", "False"]  # else a new request cuts a stream short
     server = subprocess.Popen(
         [sys.executable, "-m", "llama_cpp.server", *args], stdout=log, stderr=subprocess.STDOUT

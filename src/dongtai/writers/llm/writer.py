@@ -13,17 +13,26 @@ budget (:mod:`dongtai.writers.llm.prompts`), and answers JSON (one task, one cal
   * implications (x.2): the analysis, citing the items it draws on;
 then, for the issue, the abstract: one sentence per story, from the texts written.
 
-Grounding: every text goes through the verification gate (:mod:`dongtai.writers.llm.gate`).
-An answer with failures is regenerated once with its failures listed; a text that still
-fails falls back to the extractive writer's (title, paragraph, abstract sentence), and
-the issue's ``writer`` block records where and why. Sentences of an item addressed to a
-model ("ignore previous instructions…") are dropped first, for the prompts, the gate and
-the fallbacks alike (:func:`dongtai.writers.llm.prompts.without_instructions`). A
-subsection title stays only with its own paragraph (generic titles carry no claim). An
-unusable answer (time-outs, 429/5xx after retries, refusal, empty or invalid JSON after
-one corrective retry) falls back the same way. Reference markers in a text ("[2]") are
-removed (references are numbered when the issue is assembled); a facts text opening with
-its own attribution ("据……报道，") loses it. Stories are written in parallel (``llm.concurrency``).
+Reader form: every text of the model has its English organisation names written in
+Chinese (:mod:`dongtai.text.chinese_names`) and, in a paragraph, its sentences of stock
+phrases removed (:mod:`dongtai.writers.llm.quality`).
+
+Grounding: every text goes through the verification gate (:mod:`dongtai.writers.llm.gate`:
+figures, dates, names, quotations, superlatives/records/firsts), and through the
+quality checks (titles like titles; a paragraph that was only stock phrases; an x.2
+repeating its x.1). An answer with failures is regenerated once with its failures
+listed; a text that still fails falls back to the extractive writer's (title, paragraph,
+abstract sentence) — except an x.2 that still repeats its x.1 or was only stock phrases,
+which is dropped — and the issue's ``writer`` block records where and why, with per task
+what became of each text (accepted first time, regenerated, fallen back, dropped).
+Sentences of an item addressed to a model ("ignore previous instructions…") are dropped
+first, for the prompts, the gate and the fallbacks alike
+(:func:`dongtai.writers.llm.prompts.without_instructions`). A subsection title stays
+only with its own paragraph (generic titles carry no claim). An unusable answer (time-
+outs, 429/5xx after retries, refusal, empty or invalid JSON after one corrective retry)
+falls back the same way. Reference markers in a text ("[2]") are removed (references are
+numbered when the issue is assembled); a facts text opening with its own attribution
+("据……报道，") loses it. Stories are written in parallel (``llm.concurrency``).
 """
 
 from __future__ import annotations
