@@ -33,7 +33,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
 
 from dongtai.models import Claim, Item
 from dongtai.text.names import Lexicon
@@ -274,31 +274,27 @@ class _Stated:
     surface: str
 
 
-@cache
-def _stated_in(body: str) -> tuple[tuple[tuple[int, int], tuple[Superlative, ...]], ...]:
-    """The sentences of an item field that state superlatives, with them (cached: the
-    same items are read for every text of a story)."""
+@lru_cache(maxsize=8192)
+def _stated_in(body: str, lexicon: Lexicon) -> tuple[tuple[str, _Subject, Superlative], ...]:
+    """The superlatives an item field states, each with its sentence and that sentence's
+    subject (cached: the same items are read for every text of an issue)."""
     by_sentence: dict[tuple[int, int], list[Superlative]] = {}
     for s in find(body):
         by_sentence.setdefault(s.sentence, []).append(s)
-    return tuple((span, tuple(group)) for span, group in by_sentence.items())
-
-
-def _statements(evidence: Mapping[int, Item], lexicon: Lexicon) -> list[tuple[_Stated, ...]]:
     out = []
-    for n, item in evidence.items():
-        for field in ("title", "summary", "text"):
-            body = getattr(item, field) or ""
-            for (a, b), group in _stated_in(body):
-                sentence = body[a:b]
-                subject = _subject(sentence, lexicon, [(s.start - a, s.end - a) for s in group])
-                out.append(
-                    tuple(
-                        _Stated(n, field, sentence, s.concept, subject, (s.start, s.end), s.text)
-                        for s in group
-                    )
-                )
-    return out
+    for (a, b), group in by_sentence.items():
+        subject = _subject(body[a:b], lexicon, [(s.start - a, s.end - a) for s in group])
+        out += [(body[a:b], subject, s) for s in group]
+    return tuple(out)
+
+
+def _statements(evidence: Mapping[int, Item], lexicon: Lexicon) -> list[_Stated]:
+    return [
+        _Stated(n, field, sentence, s.concept, subject, (s.start, s.end), s.text)
+        for n, item in evidence.items()
+        for field in ("title", "summary", "text")
+        for sentence, subject, s in _stated_in(getattr(item, field) or "", lexicon)
+    ]
 
 
 def superlative_claims(
@@ -315,7 +311,7 @@ def superlative_claims(
     if not found:
         return []
     cited = {n: evidence[n] for n in refs if n in evidence}
-    stated = [s for group in _statements(cited, lexicon) for s in group]
+    stated = _statements(cited, lexicon)
     spans = sentences(text)
     claims = []
     for sup in found:
