@@ -14,7 +14,8 @@ back to the extractive paragraph). Runs, each from the same planned issue (write
 
 Real model: ``--endpoint URL --model NAME`` (any OpenAI-compatible server: llama.cpp,
 Ollama, vLLM, DeepSeek…; ``--api-key`` or DONGTAI_LLM_API_KEY when it needs one) writes
-the demo issue once with a cold cache.
+the demo issue once with a cold cache (``--sections N``: its first N sections only, for a
+slow local model).
 
 Each llm run prints calls, tokens, cache hits, regenerations, fallbacks, seconds and the
 verdict; then per task: calls, seconds, tokens, texts accepted first time, regenerated,
@@ -80,12 +81,16 @@ def scripted(latency: float) -> Any:
     return script
 
 
-def planned(root: Path) -> Path:
+def planned(root: Path, sections: int = 0) -> Path:
+    """The demo day run up to its plan (only its first ``sections`` when not 0)."""
     home = root / "planned"
     settings = load_settings(home=home)
     store = open_store(settings.db_url)
     ingest_lines(settings, store, sample_lines())
     pipeline.run_until(pipeline.Run(settings, store, DEMO_DATE), "plan")
+    if sections:
+        plan = store.load_stage(DEMO_DATE, "plan") or []
+        store.save_stage(DEMO_DATE, "plan", plan[:sections])
     store.engine.dispose()
     return home
 
@@ -201,7 +206,8 @@ def endpoint_run(args: argparse.Namespace, root: Path, source: Path) -> None:
     key = args.api_key or os.environ.get("DONGTAI_LLM_API_KEY", "")
     if key:
         llm["api_key"] = key
-    print(f"demo issue {DEMO_DATE}; model {args.model} at {args.endpoint}")
+    part = f", first {args.sections} section(s)" if args.sections else ""
+    print(f"demo issue {DEMO_DATE}{part}; model {args.model} at {args.endpoint}")
     rows = [("extractive", run(copy(source, root / "e"), writer="extractive"))]
     rows.append(("llm", run(copy(source, root / "l"), writer="llm", llm=llm)))
     print_runs(rows)
@@ -215,6 +221,7 @@ def main() -> None:
     parser.add_argument("--endpoint", help="an OpenAI-compatible base URL (…/v1)")
     parser.add_argument("--model", default="", help="the model name at --endpoint")
     parser.add_argument("--api-key", default="")
+    parser.add_argument("--sections", type=int, default=0, help="only the first N sections")
     parser.add_argument("--temperature", type=float, default=0.2)
     parser.add_argument("--max-tokens", type=int, default=1024)
     parser.add_argument("--item-tokens", type=int, default=3000)
@@ -227,7 +234,7 @@ def main() -> None:
         parser.error("--endpoint needs --model")
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        source = planned(root)
+        source = planned(root, args.sections)
         if args.endpoint:
             endpoint_run(args, root, source)
         else:
