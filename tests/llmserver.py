@@ -7,7 +7,9 @@ when ``stream_options.include_usage`` is set, then ``[DONE]``). A reply can be a
 error with headers (429 + Retry-After), late (time-outs), or a raw body.
 
 :func:`grounded` is a scripted "model" that answers every task of the ``llm`` writer from
-the items in the prompt, with sentences those items state (so its answers verify);
+the items in the prompt, with sentences those items state (so its answers verify; its
+implications are the item sentence sharing least with the facts and a line of analysis
+that states no claim);
 :func:`task_of` tells the task from the prompt; the other helpers alter answers
 (invented figures, broken JSON, reasoning preambles…) for one task.
 """
@@ -27,6 +29,12 @@ Request = dict[str, Any]
 USAGE = (100, 20)
 REPAIR_MARK = "未能通过事实核查"
 FIX_MARK = "上一个回答无法使用"
+IMPLICATIONS_TITLE = "产业链上下游的连锁反应"
+ANALYSES = (
+    "这意味着上下游企业需要重新评估供应安排与投资节奏，政策取向的变化也会传导到订单和定价。",
+    "对国内厂商来说，窗口期往往很短：谁能先完成验证和量产爬坡，谁就能在下一轮采购中拿到份额。",
+    "由此看，竞争的重心正从单点技术转向生态和标准，企业的合作伙伴选择会比以往更受政策左右。",
+)
 ATTRIBUTION = re.compile(r"^据[^，]*?报道(（[^）]*）)?，")
 
 
@@ -204,6 +212,10 @@ def _sentences(text: str) -> list[str]:
     return [s for s in re.findall(r"[^。！？]+[。！？]”?", text) if len(s) > 6]
 
 
+def _grams(text: str) -> set[str]:
+    return {text[i : i + 2] for i in range(len(text) - 1)}
+
+
 def _chinese(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [i for i in items if i["language"] == "zh"] or items
 
@@ -230,11 +242,16 @@ def grounded(request: Request) -> Reply:
         text = "".join(_sentences(lead["text"])[:2]) or lead["text"][:120]
         answer = {"refs": [lead["n"]], "title": lead["title"], "text": text}
         return Reply(json.dumps(answer, ensure_ascii=False))
-    others = [i for i in _chinese(items) if i["n"] != lead["n"]] or [lead]
-    other = others[0]
-    picked = _sentences(other["text"])[1:3] or _sentences(other["text"])[:1]
-    text = "".join(picked) + "这一动向值得持续关注。"
-    answer = {"refs": [other["n"]], "title": "产业链影响值得关注", "text": text}
+    facts = re.search(r"<facts>\n(.*?)\n</facts>", first_prompt(request), re.S)
+    said = _grams(facts.group(1) if facts else "")
+    options = []
+    for item in _chinese(items):
+        fresh = sorted(_sentences(item["text"])[:4], key=lambda s: len(_grams(s) & said) / len(s))
+        options.append((sum(len(_grams(s) & said) for s in fresh[:1]), item, fresh[:1]))
+    _, other, picked = min(options, key=lambda o: o[0])
+    analysis = ANALYSES[sum(map(ord, lead["title"])) % len(ANALYSES)]
+    text = ("".join(picked) or other["text"][:120]) + analysis
+    answer = {"refs": [other["n"]], "title": IMPLICATIONS_TITLE, "text": text}
     return Reply(json.dumps(answer, ensure_ascii=False))
 
 
@@ -271,3 +288,51 @@ def for_task(
         return change(reply, request) if task_of(request) == task else reply
 
     return script
+
+
+# the plausible-but-wrong model -----------------------------------------------------------
+BOAST = "此举创下世界纪录，规模为全球最大，系国内首次。"
+FILLER = "该消息对相关产业、政策与竞争格局产生了深远影响。作为全球领先的企业，其动向值得持续关注。"
+ENGLISH = {
+    "美国半导体行业协会": "Semiconductor Industry Association",
+    "信息技术与创新基金会": "Information Technology and Innovation Foundation",
+    "美国商务部": "Commerce Department",
+    "国际半导体产业协会": "SEMI Silicon Manufacturers Group",
+    "中国社会科学院": "Chinese Academy of Social Sciences",
+}
+
+
+def anglicised(text: str) -> str:
+    """Chinese organisation names written in English, as a careless model does."""
+    for chinese, english in ENGLISH.items():
+        text = text.replace(chinese, f" {english} ")
+    return text
+
+
+def plausible(request: Request) -> Reply:
+    """Answers that read well and are wrong: item sentences with a boast appended (a world
+    record, the largest, a national first), titles opening with a dateline and cut short,
+    English organisation names, implications repeating the facts with stock phrases."""
+    reply = grounded(request)
+    task = task_of(request)
+    if task == "relevance":
+        return reply
+    answer = json.loads(reply.content)
+    if task == "abstract":
+        for entry in answer["sentences"]:
+            entry["text"] = anglicised(entry["text"].rstrip("。")) + "，创历史新高。"
+        return Reply(json.dumps(answer, ensure_ascii=False))
+    if "title" in answer:
+        answer["title"] = f"财联社 5 月 12 日电，{anglicised(answer['title'])[:6]}，创世界纪录"
+    if task == "facts":
+        answer["text"] = anglicised(answer["text"]) + BOAST
+    if task == "implications":
+        facts = re.search(r"<facts>\n(.*?)\n</facts>", first_prompt(request), re.S)
+        said = ATTRIBUTION.sub("", facts.group(1)) if facts else answer["text"]
+        answer["text"] = anglicised(said) + FILLER
+    return Reply(json.dumps(answer, ensure_ascii=False))
+
+
+def learning(request: Request) -> Reply:
+    """:func:`plausible` at first, :func:`grounded` once told what was wrong."""
+    return grounded(request) if is_repair(request) else plausible(request)

@@ -30,7 +30,13 @@ import pytest
 
 from dongtai.models import Briefing
 
-from .test_llm_writer import STORIES, assert_published_safely, homes, planned  # noqa: F401
+from .test_llm_writer import (  # noqa: F401
+    STORIES,
+    assert_published_safely,
+    assert_reads_well,
+    homes,
+    planned,
+)
 from .test_llm_writer import build as build_with_fake
 
 pytestmark = pytest.mark.llm_integration
@@ -64,7 +70,7 @@ def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = _free_port()
     log = (tmp_path_factory.mktemp("llama") / "server.log").open("w")
     args = ["--model", str(model), "--model_alias", "smollm2", "--host", "127.0.0.1"]
-    args += ["--port", str(port), "--n_ctx", "4096", "--verbose", "False"]
+    args += ["--port", str(port), "--n_ctx", "8192", "--verbose", "False"]
     args += ["--interrupt_requests", "False"]  # else a new request cuts a stream short
     server = subprocess.Popen(
         [sys.executable, "-m", "llama_cpp.server", *args], stdout=log, stderr=subprocess.STDOUT
@@ -116,6 +122,7 @@ def test_a_real_model_is_verified_and_falls_back(
     home = homes()
     briefing = _build(home, llama_server, stream=stream, model="smollm2")
     assert_published_safely(briefing)
+    assert_reads_well(briefing)
     writer = briefing.writer
     assert writer is not None
     assert writer.calls >= 3 * STORIES + 1

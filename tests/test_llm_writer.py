@@ -23,23 +23,30 @@ from dongtai.config import LLM_FLAT_ENV, Branding, load_settings
 from dongtai.errors import ConfigError
 from dongtai.models import Briefing, SectionPlan
 from dongtai.render.jsonout import JsonRenderer
+from dongtai.sources import load_registry
 from dongtai.store import open_store
+from dongtai.writers.llm import quality
 
 from .conftest import DEMO_DATE, ingest_lines, sample_lines
 from .llmserver import (
     FIGURE,
     FIX_MARK,
+    IMPLICATIONS_TITLE,
     FakeLlm,
     Reply,
     Request,
     Script,
     altered,
+    anglicised,
     first_prompt,
     for_task,
     grounded,
     inflate,
     is_repair,
+    items_of,
     last_user,
+    learning,
+    plausible,
     prompt_of,
     task_of,
 )
@@ -153,10 +160,20 @@ def test_grounded_answers_are_published_with_their_costs(
     strong = (CALLS - len(titles)) * (100 * 2.0 + 20 * 8.0)
     assert writer.estimated_cost == pytest.approx((cheap + strong) / 1e6)
     assert writer.currency == "CNY" and writer.models["title"] == "cheap-model"
+    for task in ("title", "facts", "implications", "abstract"):
+        report = writer.tasks[task]
+        assert (report.first, report.regenerated, report.fallen_back, report.dropped) == (
+            STORIES,
+            0,
+            0,
+            0,
+        )
+    assert sum(t.calls for t in writer.tasks.values()) == CALLS
+    assert sum(t.prompt_tokens for t in writer.tasks.values()) == writer.prompt_tokens
     assert all(r["response_format"] == {"type": "json_object"} for r in fake.requests)
     first = briefing.sections[0]
     assert first.subsections[0].paragraphs[0].text.startswith("据")
-    assert first.subsections[1].title == "产业链影响值得关注"
+    assert first.subsections[1].title == IMPLICATIONS_TITLE
 
 
 def test_streamed_answers_without_usage_give_the_same_issue(
@@ -503,3 +520,91 @@ def test_the_llm_writer_without_an_endpoint_is_a_one_line_error(homes: Callable[
     result = CliRunner().invoke(app, [*args, "--format", "json"])
     assert isinstance(result.exception, ConfigError)
     assert "DONGTAI_LLM_BASE_URL" in str(result.exception)
+
+
+# plausible but wrong: boasts, datelines, English names, repetition, stock phrases ---------------
+BOASTS = ("世界纪录", "全球最大", "国内首次", "历史新高")
+
+
+def assert_reads_well(briefing: Briefing) -> None:
+    """No unsupported superlative, no English name where a Chinese one is known, no stock
+    phrase, no title with a dateline or a cut word, no paragraph repeating another."""
+    assert not quality.reader_faults(briefing, load_registry().organisation_names())
+    superlatives = [c for c in briefing.verification.claims if c.kind == "superlative"]
+    assert all(c.supported and c.evidence_url for c in superlatives)
+    text = briefing.model_dump_json(include={"abstract", "sections"})
+    assert not any(boast in text for boast in BOASTS)
+
+
+def test_plausible_but_wrong_answers_never_reach_the_issue(
+    homes: Callable[[], Path], serve: Callable[[Script], FakeLlm]
+) -> None:
+    fake = serve(plausible)
+    briefing = build(homes(), fake)
+    assert_published_safely(briefing)
+    assert_reads_well(briefing)
+    writer = briefing.writer
+    assert writer is not None
+    tasks = writer.tasks
+    assert (tasks["title"].fallen_back, tasks["facts"].fallen_back) == (STORIES, STORIES)
+    assert (tasks["implications"].dropped, tasks["abstract"].fallen_back) == (STORIES, STORIES)
+    assert tasks["facts"].reasons["superlative"] >= 3 * STORIES
+    assert tasks["title"].reasons["标题含电头或记者署名"] == STORIES
+    assert tasks["implications"].reasons["段落与报道要点重复"] == STORIES
+    dropped = [f for f in writer.fallbacks if f.reason.startswith("dropped")]
+    assert len(dropped) == STORIES and all("重复" in f.reason for f in dropped)
+    facts = [f for f in writer.fallbacks if f.task == "facts"]
+    assert all("“世界纪录”（superlative）" in f.reason for f in facts)
+    repairs = [last_user(r) for r in fake.requests if is_repair(r)]
+    assert len(repairs) == 3 * STORIES + 1
+    assert all("superlative" in r or "重复" in r for r in repairs)
+
+
+def test_a_model_told_what_was_wrong_is_published_after_regeneration(
+    homes: Callable[[], Path], serve: Callable[[Script], FakeLlm]
+) -> None:
+    briefing = build(homes(), serve(learning))
+    assert_published_safely(briefing)
+    assert_reads_well(briefing)
+    writer = briefing.writer
+    assert writer is not None and writer.fallbacks == ()
+    for task in ("title", "facts", "implications", "abstract"):
+        report = writer.tasks[task]
+        assert (report.first, report.regenerated) == (0, STORIES), task
+    assert writer.regenerated == 3 * STORIES + 1
+
+
+def test_english_organisation_names_are_written_in_chinese(
+    homes: Callable[[], Path], serve: Callable[[Script], FakeLlm]
+) -> None:
+    english = for_task("facts", lambda reply, request: Reply(anglicised(reply.content)))
+    fake = serve(english)
+    briefing = build(homes(), fake)
+    assert_published_safely(briefing)
+    assert_reads_well(briefing)
+    writer = briefing.writer
+    assert writer is not None and writer.fallbacks == ()
+    assert writer.tasks["facts"].first == STORIES
+    facts = paragraphs(briefing)["4.1"][0]
+    assert "美国半导体行业协会" in facts and "Semiconductor Industry Association" not in facts
+
+
+def test_a_superlative_the_items_state_is_kept_with_its_evidence(
+    homes: Callable[[], Path], serve: Callable[[Script], FakeLlm]
+) -> None:
+    claim = "美国半导体行业协会（SIA）预计，2026 年全球半导体销售额有望首次突破 1 万亿美元。"
+
+    def first_time(reply: Reply, request: Request) -> Reply:
+        if not any("首次突破" in i["text"] for i in items_of(request)):
+            return reply
+        answer = {**json.loads(reply.content), "text": claim}
+        return Reply(json.dumps(answer, ensure_ascii=False))
+
+    briefing = build(homes(), serve(for_task("facts", first_time)))
+    assert_published_safely(briefing)
+    writer = briefing.writer
+    assert writer is not None and writer.fallbacks == ()
+    kept = [c for c in briefing.verification.claims if c.kind == "superlative" and c.text == "首次"]
+    assert {c.where for c in kept} >= {"4.1 第 1 段"}
+    assert all(c.supported and c.evidence_sentence for c in kept)
+    assert claim[:-1] in paragraphs(briefing)["4.1"][0]

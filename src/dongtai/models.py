@@ -282,6 +282,22 @@ class Fallback(Record):
     reason: str
 
 
+class TaskReport(Record):
+    """One task of a model-backed writer: calls and their seconds and tokens, then its
+    texts: accepted first time, accepted after regeneration, fallen back to the
+    extractive writer's, dropped; and the reasons (failure kind → count) behind them."""
+
+    calls: int = 0
+    seconds: float = 0.0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    first: int = 0
+    regenerated: int = 0
+    fallen_back: int = 0
+    dropped: int = 0
+    reasons: dict[str, int] = Field(default_factory=dict)
+
+
 class WriterReport(Record):
     """What writing the issue took: the writer, its models, calls, tokens billed in this
     run, estimated cost, cache hits, texts regenerated once, extractive fallbacks, and the
@@ -301,6 +317,7 @@ class WriterReport(Record):
     regenerated: int = 0
     fallbacks: tuple[Fallback, ...] = ()
     left_out: tuple[str, ...] = ()
+    tasks: dict[str, TaskReport] = Field(default_factory=dict)
 
 
 class LeftOut(Record):

@@ -19,7 +19,9 @@ Support (what the claim kinds of :mod:`dongtai.verify.claims` need)
   * organisation / person: a cited item names it (any alias), or is published by it
     (its outlet or a syndicated copy's outlet);
   * quote: the phrase appears verbatim (blanks, punctuation, width and case aside) in a
-    cited item.
+    cited item;
+  * superlative, record, first, ranking: a cited item states the same concept about the
+    same subject (:mod:`dongtai.text.superlatives`).
 Citations and references (checked like claims)
   * a paragraph cites only numbers of the reference list, and each item it cites
     contributes: it shares one of its sentences (80% of the sentence's character bigrams),
@@ -48,6 +50,7 @@ from datetime import tzinfo
 
 from dongtai.models import Briefing, Claim, Item, Reference, Section, Source, Verification
 from dongtai.text.dates import When
+from dongtai.text.superlatives import superlative_claims
 from dongtai.verify.claims import Found, bigrams, sentence_at
 from dongtai.verify.support import SHANGHAI, Hit, Index
 
@@ -178,6 +181,7 @@ def check(
     for text in all_texts:
         found = index.claims(text.text, issue_year)
         claims += _check_text(text, found, index, story_scopes)
+        claims += _superlatives(text, index)
         if text.part == "paragraph":
             claims += _check_citations(text, found, index)
     claims += _check_references(references, all_texts, index)
@@ -203,6 +207,14 @@ def _check_text(
             previous = f.when
         out.append(claim)
     return out
+
+
+def _superlatives(text: Text, index: Index) -> list[Claim]:
+    """Superlatives, records, firsts, rankings (:mod:`dongtai.text.superlatives`); an
+    abstract sentence may draw on any cited item."""
+    refs = text.refs or tuple(index.evidence)
+    items = {n: ev.item for n, ev in index.evidence.items()}
+    return superlative_claims(text.text, text.where, text.pointer, refs, items, index.lexicon)
 
 
 def _abstract_scopes(

@@ -40,6 +40,7 @@ KIND_NAMES = {
     "quote": "quotes",
     "citation": "citations",
     "reference": "references",
+    "superlative": "superlatives",
 }
 
 

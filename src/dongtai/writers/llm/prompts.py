@@ -47,13 +47,13 @@ __all__ = [
 ]
 
 VERSIONS = {
-    "system": "v1",
-    "title": "v1",
-    "facts": "v1",
-    "implications": "v1",
-    "abstract": "v1",
+    "system": "v2",
+    "title": "v2",
+    "facts": "v2",
+    "implications": "v2",
+    "abstract": "v2",
     "relevance": "v1",
-    "repair": "v1",
+    "repair": "v2",
 }
 MIN_SHARE = 120
 _SENTENCE_END = "。！？!?."

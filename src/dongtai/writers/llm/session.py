@@ -13,7 +13,9 @@ Rules:
     matching the schema, or failing the task's own check) is asked again once: the same
     messages, the bad answer, and a note of what was wrong (its own cache key);
   * the ledger counts calls made, cache hits, retries, tokens billed (cached answers cost
-    nothing) and the estimated cost from each model's price per million tokens.
+    nothing) and the estimated cost from each model's price per million tokens; per task,
+    calls, their seconds and tokens, and what became of each text (accepted first time,
+    regenerated, fallen back, dropped) with the kinds of failure behind it.
 """
 
 from __future__ import annotations
@@ -21,9 +23,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import tempfile
 import threading
-from collections.abc import Callable
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,7 +37,7 @@ import httpx
 
 from dongtai.config import LlmSettings
 from dongtai.errors import LlmError
-from dongtai.models import Fallback, WriterReport
+from dongtai.models import Fallback, TaskReport, WriterReport
 from dongtai.writers.llm.answer import parse_answer
 from dongtai.writers.llm.client import Answer, ChatClient
 
@@ -98,9 +103,11 @@ class Ledger:
     regenerated: int = 0
     estimated: bool = False
     tokens: dict[str, list[int]] = field(default_factory=dict)
+    tasks: dict[str, dict[str, float]] = field(default_factory=dict)
+    reasons: dict[str, Counter[str]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def billed(self, model: str, answer: Answer) -> None:
+    def billed(self, task: str, model: str, answer: Answer, seconds: float = 0.0) -> None:
         with self._lock:
             self.calls += 1
             self.retries += answer.retries
@@ -108,6 +115,38 @@ class Ledger:
             used = self.tokens.setdefault(model, [0, 0])
             used[0] += answer.prompt_tokens
             used[1] += answer.completion_tokens
+            tally = self.tasks.setdefault(task, {})
+            for name, value in (
+                ("calls", 1),
+                ("seconds", seconds),
+                ("prompt_tokens", answer.prompt_tokens),
+                ("completion_tokens", answer.completion_tokens),
+            ):
+                tally[name] = tally.get(name, 0) + value
+
+    def outcome(self, task: str, kind: str, reasons: Iterable[str] = ()) -> None:
+        """A text of ``task`` was accepted ("first", "regenerated"), "fallen_back" or
+        "dropped"; ``reasons`` are the failures behind a regeneration or fallback."""
+        with self._lock:
+            tally = self.tasks.setdefault(task, {})
+            tally[kind] = tally.get(kind, 0) + 1
+            self.reasons.setdefault(task, Counter()).update(reason_kind(r) for r in reasons)
+
+    def task_reports(self) -> dict[str, TaskReport]:
+        return {
+            task: TaskReport(
+                calls=int(tally.get("calls", 0)),
+                seconds=round(tally.get("seconds", 0.0), 3),
+                prompt_tokens=int(tally.get("prompt_tokens", 0)),
+                completion_tokens=int(tally.get("completion_tokens", 0)),
+                first=int(tally.get("first", 0)),
+                regenerated=int(tally.get("regenerated", 0)),
+                fallen_back=int(tally.get("fallen_back", 0)),
+                dropped=int(tally.get("dropped", 0)),
+                reasons=dict(self.reasons.get(task, Counter()).most_common()),
+            )
+            for task, tally in sorted(self.tasks.items())
+        }
 
     def hit(self) -> None:
         with self._lock:
@@ -139,7 +178,21 @@ class Ledger:
             currency=self.settings.currency,
             regenerated=self.regenerated,
             fallbacks=tuple(fallbacks),
+            tasks=self.task_reports(),
         )
+
+
+_KIND = re.compile(r"^“[^”]*”（(\w+)）")
+
+
+def reason_kind(line: str) -> str:
+    """A failure line's kind: the claim kind of a gate line ("figure", "superlative"…),
+    else the line's words before its first bracket or colon (at most 40 characters:
+    "与报道要点重复", "标题含电头或记者署名")."""
+    claim = _KIND.match(line)
+    if claim:
+        return claim.group(1)
+    return re.split(r"[（(:：;；]", line, maxsplit=1)[0].strip()[:40] or "unknown"
 
 
 class Session:
@@ -214,8 +267,9 @@ class Session:
         if cached is not None:
             self.ledger.hit()
             return cached
+        start = time.perf_counter()
         answer = self.client.complete(body)
-        self.ledger.billed(body["model"], answer)
+        self.ledger.billed(task, body["model"], answer, time.perf_counter() - start)
         self.cache.put(key, answer)
         return answer
 

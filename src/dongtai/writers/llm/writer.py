@@ -13,24 +13,33 @@ budget (:mod:`dongtai.writers.llm.prompts`), and answers JSON (one task, one cal
   * implications (x.2): the analysis, citing the items it draws on;
 then, for the issue, the abstract: one sentence per story, from the texts written.
 
-Grounding: every text goes through the verification gate (:mod:`dongtai.writers.llm.gate`).
-An answer with failures is regenerated once with its failures listed; a text that still
-fails falls back to the extractive writer's (title, paragraph, abstract sentence), and
-the issue's ``writer`` block records where and why. Sentences of an item addressed to a
-model ("ignore previous instructions…") are dropped first, for the prompts, the gate and
-the fallbacks alike (:func:`dongtai.writers.llm.prompts.without_instructions`). A
-subsection title stays only with its own paragraph (generic titles carry no claim). An
-unusable answer (time-outs, 429/5xx after retries, refusal, empty or invalid JSON after
-one corrective retry) falls back the same way. Reference markers in a text ("[2]") are
-removed (references are numbered when the issue is assembled); a facts text opening with
-its own attribution ("据……报道，") loses it. Stories are written in parallel (``llm.concurrency``).
+Reader form: every text of the model has its English organisation names written in
+Chinese (:mod:`dongtai.text.chinese_names`) and, in a paragraph, its sentences of stock
+phrases removed (:mod:`dongtai.writers.llm.quality`).
+
+Grounding: every text goes through the verification gate (:mod:`dongtai.writers.llm.gate`:
+figures, dates, names, quotations, superlatives/records/firsts), and through the
+quality checks (titles like titles; a paragraph that was only stock phrases; an x.2
+repeating its x.1). An answer with failures is regenerated once with its failures
+listed; a text that still fails falls back to the extractive writer's (title, paragraph,
+abstract sentence) — except an x.2 that still repeats its x.1 or was only stock phrases,
+which is dropped — and the issue's ``writer`` block records where and why, with per task
+what became of each text (accepted first time, regenerated, fallen back, dropped).
+Sentences of an item addressed to a model ("ignore previous instructions…") are dropped
+first, for the prompts, the gate and the fallbacks alike
+(:func:`dongtai.writers.llm.prompts.without_instructions`). A subsection title stays
+only with its own paragraph (generic titles carry no claim). An unusable answer (time-
+outs, 429/5xx after retries, refusal, empty or invalid JSON after one corrective retry)
+falls back the same way. Reference markers in a text ("[2]") are removed (references are
+numbered when the issue is assembled); a facts text opening with its own attribution
+("据……报道，") loses it. Stories are written in parallel (``llm.concurrency``).
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,6 +56,7 @@ from dongtai.models import (
     SectionPlan,
     Story,
 )
+from dongtai.text.chinese_names import ChineseNames
 from dongtai.writers import WriteContext
 from dongtai.writers.extractive import (
     OWN_ATTRIBUTION,
@@ -55,7 +65,7 @@ from dongtai.writers.extractive import (
     story_paragraphs,
     story_title,
 )
-from dongtai.writers.llm import prompts
+from dongtai.writers.llm import prompts, quality
 from dongtai.writers.llm.answer import looks_refused
 from dongtai.writers.llm.gate import StoryGate
 from dongtai.writers.llm.session import Session
@@ -128,14 +138,15 @@ class LlmWriter:
     def _write(
         self, plans: Sequence[SectionPlan], context: WriteContext, session: Session, bulletin: str
     ) -> Draft:
+        reader = _Reader(context.names or {})
         jobs = [
-            _StoryWriter(session, story, context, bulletin, f"{plan_no}", len(plan.stories), k)
+            _StoryWriter(session, story, context, reader, (bulletin, f"{plan_no}"), plan, k)
             for plan_no, plan in enumerate(plans, start=1)
             for k, story in enumerate(plan.stories, start=1)
         ]
         with ThreadPoolExecutor(max_workers=session.settings.concurrency) as pool:
             written = list(pool.map(lambda job: job.run(), jobs))
-        abstract, abstract_fallbacks = _Abstract(session, context, bulletin).write(written)
+        abstract, abstract_fallbacks = _Abstract(session, context, bulletin, reader).write(written)
         sections, at = [], 0
         for plan in plans:
             sections.append(_section(plan, written[at : at + len(plan.stories)]))
@@ -172,6 +183,41 @@ def _section(plan: SectionPlan, written: list[_Written]) -> DraftSection:
     )
 
 
+class _Reader:
+    """Reader text from a model's: markers gone, organisations in Chinese, sentences of
+    stock phrases removed from paragraphs; and the title checks that need the names."""
+
+    def __init__(self, names: Mapping[str, str]) -> None:
+        self.names = ChineseNames(names)
+
+    def title(self, raw: str) -> str:
+        return self.names.to_chinese(clean_title(raw))
+
+    def paragraph(self, raw: str) -> str:
+        return quality.without_stock(self.names.to_chinese(raw))
+
+    def sentence(self, raw: str) -> str:
+        return self.names.to_chinese(clean(raw))
+
+    def title_problems(self, title: str) -> list[str]:
+        return quality.title_problems(title, self.names.known)
+
+
+@dataclass
+class _Verdict:
+    """An answer (or why there is none), its failures by part after at most one
+    regeneration, and the failures of the first answer when it was regenerated."""
+
+    data: dict[str, Any] | None
+    failures: dict[str, list[str]]
+    problem: str = ""
+    first: list[str] = field(default_factory=list)
+
+    @property
+    def regenerated(self) -> bool:
+        return bool(self.first)
+
+
 class _StoryWriter:
     """Writes one story: relevance, title, facts, implications (module docstring)."""
 
@@ -180,16 +226,16 @@ class _StoryWriter:
         session: Session,
         story: Story,
         context: WriteContext,
-        bulletin: str,
-        section: str,
-        stories_in_section: int,
+        reader: _Reader,
+        where: tuple[str, str],
+        plan: SectionPlan,
         k: int,
     ) -> None:
-        self.session, self.context, self.bulletin = session, context, bulletin
+        self.session, self.context, self.reader = session, context, reader
+        self.bulletin, self.section = where
         self.story = prompts.without_instructions(story)
-        self.section = section
-        self.paired = stories_in_section > 1
-        self.sub = f"{section}.{k}"
+        self.paired = len(plan.stories) > 1
+        self.sub = f"{self.section}.{k}"
         self.fallbacks: list[Fallback] = []
 
     # the story ------------------------------------------------------------------------
@@ -198,7 +244,7 @@ class _StoryWriter:
         gate = StoryGate(self.story, self.context)
         title = self._title(gate)
         facts, facts_title = self._facts(gate)
-        implications = self._implications(gate, facts.text)
+        implications = self._implications(gate, facts.text, facts_title)
         subsections = self._subsections(facts, facts_title, implications)
         return _Written(title, subsections, facts.text, gate, self.story, self.fallbacks, left_out)
 
@@ -247,16 +293,20 @@ class _StoryWriter:
 
     def _title(self, gate: StoryGate) -> str:
         where = f"{self.sub} 标题" if self.paired else f"{self.section} 标题"
-        data, failures, problem = self._verified(
-            "title", self._messages("title"), lambda d: {"title": gate.title(self._story_title(d))}
-        )
-        if data is None or failures["title"]:
-            self._fell_back(where, "title", problem or failures["title"])
+
+        def parts(d: dict[str, Any]) -> dict[str, list[str]]:
+            title = self._story_title(d)
+            return {"title": gate.title(title) + self.reader.title_problems(title)}
+
+        verdict = self._verified("title", self._messages("title"), parts)
+        if verdict.data is None or verdict.failures["title"]:
+            self._fell_back(where, "title", verdict, "title")
             return story_title(self.story, self.context)
-        return self._story_title(data)
+        self._accepted("title", verdict)
+        return self._story_title(verdict.data)
 
     def _story_title(self, data: dict[str, Any]) -> str:
-        title = clean_title(str(data["title"]))
+        title = self.reader.title(str(data["title"]))
         if self.story.follow_up_of is not None and not title.startswith("续报"):
             return f"续报：{title}"
         return title
@@ -265,57 +315,86 @@ class _StoryWriter:
         opening = attribution(self.story, self.context)
 
         def parts(d: dict[str, Any]) -> dict[str, list[str]]:
-            found = {"text": gate.paragraph(opening + _body(d), gate.numbers)}
+            found = {
+                "text": gate.paragraph(opening + self._body(d), gate.numbers)
+                + quality.paragraph_problems(self._body(d, strip=False))
+            }
             if not self.paired:
-                found["title"] = gate.title(clean_title(d["title"]))
+                title = self.reader.title(d["title"])
+                found["title"] = gate.title(title) + self.reader.title_problems(title)
             return found
 
-        data, failures, problem = self._verified("facts", self._messages("facts"), parts)
+        verdict = self._verified("facts", self._messages("facts"), parts)
         where = self.sub if self.paired else f"{self.section}.1"
-        if data is None or failures["text"]:
-            self._fell_back(f"{where} 第 1 段", "facts", problem or failures["text"])
+        if verdict.data is None or verdict.failures["text"]:
+            self._fell_back(f"{where} 第 1 段", "facts", verdict, "text")
             return story_paragraphs(self.story, self.context)[0], FACTS_TITLE
+        self._accepted("facts", verdict)
         cites = tuple(item.url for item in self.story.items)
-        paragraph = DraftParagraph(text=opening + _body(data), cites=cites)
-        if failures.get("title"):
-            self._fell_back(f"{where} 标题", "facts", failures["title"])
+        paragraph = DraftParagraph(text=opening + self._body(verdict.data), cites=cites)
+        if verdict.failures.get("title"):
+            self._record(f"{where} 标题", "facts", verdict.failures["title"])
             return paragraph, FACTS_TITLE
-        return paragraph, clean_title(data["title"])
+        return paragraph, self.reader.title(verdict.data["title"])
 
-    def _implications(self, gate: StoryGate, facts: str) -> tuple[DraftParagraph, str] | None:
+    def _body(self, data: dict[str, Any], strip: bool = True) -> str:
+        """The facts text without the attributions it opens with (the writer adds its own),
+        in reader form (without stock sentences unless ``strip`` is false)."""
+        text = clean(data["text"])
+        for _ in range(3):
+            text = OWN_ATTRIBUTION.sub("", text, count=1)
+        return self.reader.paragraph(text) if strip else self.reader.sentence(text)
+
+    def _implications(
+        self, gate: StoryGate, facts: str, facts_title: str
+    ) -> tuple[DraftParagraph, str] | None:
         def parts(d: dict[str, Any]) -> dict[str, list[str]]:
-            found = {"text": gate.paragraph(clean(d["text"]), _refs(d))}
+            text = self.reader.paragraph(clean(d["text"]))
+            found = {
+                "text": gate.paragraph(text, _refs(d)),
+                "quality": quality.paragraph_problems(self.reader.sentence(d["text"]))
+                + quality.repeat_problem(text, facts),
+            }
             if not self.paired:
-                found["title"] = gate.title(clean_title(d["title"]), _refs(d))
+                title = self.reader.title(d["title"])
+                found["title"] = (
+                    gate.title(title, _refs(d))
+                    + self.reader.title_problems(title)
+                    + quality.repeat_problem(title, facts_title, "标题")
+                )
             return found
 
         messages = self._messages("implications", facts=facts)
-        data, failures, problem = self._verified("implications", messages, parts)
+        verdict = self._verified("implications", messages, parts)
         where = f"{self.sub} 第 2 段" if self.paired else f"{self.section}.2 第 1 段"
-        if data is None or failures["text"]:
-            self._fell_back(where, "implications", problem or failures["text"])
+        if verdict.data is not None and verdict.failures["quality"]:
+            self._dropped(where, verdict)
+            return None
+        if verdict.data is None or verdict.failures["text"]:
+            self._fell_back(where, "implications", verdict, "text")
             further = story_paragraphs(self.story, self.context)[1:]
             return (further[0], FURTHER_TITLE) if further else None
-        cites = tuple(dict.fromkeys(self.story.items[n - 1].url for n in _refs(data)))
-        paragraph = DraftParagraph(text=clean(data["text"]), cites=cites)
-        if failures.get("title"):
-            self._fell_back(f"{self.section}.2 标题", "implications", failures["title"])
+        self._accepted("implications", verdict)
+        cites = tuple(dict.fromkeys(self.story.items[n - 1].url for n in _refs(verdict.data)))
+        paragraph = DraftParagraph(
+            text=self.reader.paragraph(clean(verdict.data["text"])), cites=cites
+        )
+        if verdict.failures.get("title"):
+            self._record(f"{self.section}.2 标题", "implications", verdict.failures["title"])
             return paragraph, IMPLICATIONS_TITLE
-        return paragraph, clean_title(data["title"])
+        return paragraph, self.reader.title(verdict.data["title"])
 
     # asking, checking, regenerating -----------------------------------------------------
-    def _verified(
-        self, task: str, messages: list[dict[str, str]], parts: Parts
-    ) -> tuple[dict[str, Any] | None, dict[str, list[str]], str]:
+    def _verified(self, task: str, messages: list[dict[str, str]], parts: Parts) -> _Verdict:
         """The answer, its failures by part after at most one regeneration, or the
         reason there is no usable answer."""
         schema = prompts.schema(task)
         reply = self.session.ask(task, messages, schema, self._check)
         if reply.data is None:
-            return None, {}, reply.problem
+            return _Verdict(None, {}, reply.problem)
         failures = parts(reply.data)
         if not any(failures.values()):
-            return reply.data, failures, ""
+            return _Verdict(reply.data, failures)
         self.session.ledger.regenerate()
         lines = [line for found in failures.values() for line in found]
         again = [
@@ -325,8 +404,8 @@ class _StoryWriter:
         ]
         second = self.session.ask(task, again, schema, self._check)
         if second.data is None:
-            return reply.data, failures, ""
-        return second.data, parts(second.data), ""
+            return _Verdict(reply.data, failures, first=lines)
+        return _Verdict(second.data, parts(second.data), first=lines)
 
     def _check(self, data: dict[str, Any]) -> str:
         """An answer's own faults: references that are no item, a refusal as text."""
@@ -335,22 +414,28 @@ class _StoryWriter:
             return f"refs {wrong} are not item numbers (1–{len(self.story.items)})"
         return _refused(data.get("title", ""), data.get("text", ""))
 
-    def _fell_back(self, where: str, task: str, why: str | list[str]) -> None:
-        reason = why if isinstance(why, str) else "; ".join(why)
+    def _accepted(self, task: str, verdict: _Verdict) -> None:
+        kind = "regenerated" if verdict.regenerated else "first"
+        self.session.ledger.outcome(task, kind, verdict.first)
+
+    def _fell_back(self, where: str, task: str, verdict: _Verdict, part: str) -> None:
+        lines = verdict.failures.get(part) or [verdict.problem]
+        self.session.ledger.outcome(task, "fallen_back", lines)
+        self._record(where, task, lines)
+
+    def _dropped(self, where: str, verdict: _Verdict) -> None:
+        lines = verdict.failures["quality"]
+        self.session.ledger.outcome("implications", "dropped", lines)
+        self._record(where, "implications", ["dropped: " + "; ".join(lines)])
+
+    def _record(self, where: str, task: str, why: list[str]) -> None:
+        reason = "; ".join(why)
         self.fallbacks.append(Fallback(where=where, task=task, reason=reason[:500]))
 
 
 def _refused(*texts: str) -> str:
     said = next((t for t in texts if looks_refused(t)), "")
     return f"refused: {said[:120]}" if said else ""
-
-
-def _body(data: dict[str, Any]) -> str:
-    """The facts text without the attributions it opens with (the writer adds its own)."""
-    text = clean(data["text"])
-    for _ in range(3):
-        text = OWN_ATTRIBUTION.sub("", text, count=1)
-    return text
 
 
 def _refs(data: dict[str, Any]) -> tuple[int, ...]:
@@ -360,8 +445,11 @@ def _refs(data: dict[str, Any]) -> tuple[int, ...]:
 class _Abstract:
     """The abstract: one sentence per story, each checked against its story's items."""
 
-    def __init__(self, session: Session, context: WriteContext, bulletin: str) -> None:
+    def __init__(
+        self, session: Session, context: WriteContext, bulletin: str, reader: _Reader
+    ) -> None:
         self.session, self.context, self.bulletin = session, context, bulletin
+        self.reader = reader
 
     def write(self, written: list[_Written]) -> tuple[str, list[Fallback]]:
         stories = [
@@ -371,18 +459,31 @@ class _Abstract:
         schema = prompts.schema("abstract")
         reply = self.session.ask("abstract", messages, schema, _abstract_check)
         sentences = self._sentences(reply.data, len(written))
-        failures = {k: written[k - 1].gate.abstract(s) for k, s in sentences.items()}
+        failures = self._failures(written, sentences)
+        first = dict(failures)
         if len(sentences) < len(written) or any(failures.values()):
             sentences, failures = self._again(written, messages, reply, sentences, failures)
         out, fallbacks = [], []
+        ledger = self.session.ledger
         for k, w in enumerate(written, start=1):
             if k in sentences and not failures.get(k):
                 out.append(_full_stop(sentences[k]))
+                ledger.outcome(
+                    "abstract", "regenerated" if first.get(k) else "first", first.get(k, [])
+                )
                 continue
-            why = "; ".join(failures.get(k) or [reply.problem or "no sentence for this story"])
+            lines = failures.get(k) or [reply.problem or "no sentence for this story"]
+            ledger.outcome("abstract", "fallen_back", lines)
+            why = "; ".join(lines)
             fallbacks.append(Fallback(where=f"摘要 第 {k} 句", task="abstract", reason=why[:500]))
             out.append(abstract_sentence(w.story, self.context))
         return "".join(out), fallbacks
+
+    def _failures(self, written: list[_Written], sentences: dict[int, str]) -> dict[int, list[str]]:
+        return {
+            k: written[k - 1].gate.abstract(s) + [f"含套话（“{p}”）" for p in quality.stock_in(s)]
+            for k, s in sentences.items()
+        }
 
     def _again(
         self,
@@ -408,15 +509,14 @@ class _Abstract:
         if second.data is None:
             return sentences, failures
         redone = self._sentences(second.data, len(written))
-        return redone, {k: written[k - 1].gate.abstract(s) for k, s in redone.items()}
+        return redone, self._failures(written, redone)
 
-    @staticmethod
-    def _sentences(data: dict[str, Any] | None, count: int) -> dict[int, str]:
+    def _sentences(self, data: dict[str, Any] | None, count: int) -> dict[int, str]:
         if data is None:
             return {}
         found: dict[int, str] = {}
         for entry in data["sentences"]:
-            k, text = entry["story"], clean(entry["text"])
+            k, text = entry["story"], self.reader.sentence(entry["text"])
             if 1 <= k <= count and text and k not in found:
                 found[k] = text
         return found
