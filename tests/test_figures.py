@@ -304,6 +304,9 @@ TO_CHINESE = [
     ("€5bn", "50 亿欧元"),
     ("12,500", "1.25 万"),
     ("1.5 trillion", "1.5 万亿"),
+    ("more than 1,250", "超过 1250"),
+    ("nearly 40%", "近 40%"),
+    ("about $5bn", "约 50 亿美元"),
 ]
 
 
@@ -411,3 +414,10 @@ BOUNDS = [
 @pytest.mark.parametrize(("claim", "evidence", "why"), BOUNDS)
 def test_a_bound_must_restate_the_sources_figure(claim: str, evidence: str, why: str) -> None:
     assert mismatch(only(claim), only(evidence)) == why
+
+
+def test_a_plain_figure_supports_only_the_bound_it_rounds_to() -> None:
+    assert mismatch(only("超过 60%"), only("70%")) == "value"
+    assert mismatch(only("超过 100 家"), only("150家")) == ""
+    assert mismatch(only("超过 100 家"), only("151家")) == "value"
+    assert mismatch(only("超 1.7 亿"), only("1.72亿")) == ""

@@ -64,7 +64,8 @@ supports(claim, evidence) / mismatch(claim, evidence)
   unit of its last digit times its magnitude ("1.2 million" -> 1e5, "120 万" -> 1e4,
   "40%" -> 1, "三成" -> 10, and for Chinese numerals the lowest non-zero place, at most
   the last 万/亿: "一万二千" -> 1e3); tol = step / 2. A bound's *round step* is step, or for
-  an integer its last non-zero place ("超过 100" -> 100, "超过 1250" -> 10).
+  an integer its last non-zero place ("超过 100" -> 100, "超过 1250" -> 10); plain
+  evidence restates a bound when it rounds to it at that step.
   * plain claim: plain or approx evidence with |e - c| <= min(tol, 10% of c) ("40%" ~
     40.2%, not 40.6%; "1 万亿" not $1.4tn); bounded evidence ("more than 1,250") is a
     different qualifier;
@@ -73,16 +74,18 @@ supports(claim, evidence) / mismatch(claim, evidence)
     c - max(tol, 5% of c) <= e <= c + tol ("近 100" ~ 98); over evidence: qualifier;
   * over claim (a bound restates the source's figure, not any number it implies):
     over evidence with |e - c| <= tol ("超 1.7 亿" is not "超 1.0 亿" nor "超 1.7 万");
-    plain evidence with 0 < e - c <= round step ("超过 1250 种" ~ 1,251; not 1,250, which
-    is a different qualifier, nor 1,300); approx, near or under evidence: qualifier;
+    plain evidence with 0 < e - c <= round step / 2 ("超过 1250 种" ~ 1,251; "超过 100 家"
+    ~ 105; not 1,250, which is a different qualifier, nor 1,300; "超过 60%" is not 70%);
+    approx, near or under evidence: qualifier;
   * under claim: the mirror (under or near evidence within tol, plain with
-    0 < c - e <= round step: "不到 10%" ~ 9.5%; "8% 以内" is not "13% 以内").
+    0 < c - e <= round step / 2: "不到 10%" ~ 9.5%; "8% 以内" is not "13% 以内").
 to_chinese(figure)
   Values >= 1e4 use 万 (< 1e8), 亿 (< 1e12) or 万亿, trailing zeros stripped ("120 万",
   "2054 亿美元", "1 万亿美元"); smaller values are plain digits ("1250"); percent keeps "%",
   points read "个百分点"; units are Chinese where usual (美元 元 欧元 英寸 纳米 吨 倍);
-  million square inches become 平方英寸 ("2922 MSI" → "29.22 亿平方英寸").
-  Qualifiers are not rendered.
+  million square inches become 平方英寸 ("2922 MSI" → "29.22 亿平方英寸"). A qualifier
+  is rendered before the figure (超过, 不到, 约, 近: "more than 1,250" → "超过 1250"), so a
+  bound is never restated as an exact figure.
 """
 
 from __future__ import annotations
@@ -502,7 +505,7 @@ def mismatch(claim: Figure, evidence: Figure) -> str:
     if qe != "" or abs(e - c) <= tol * 1e-6:
         return "qualifier"
     gap = (e - c) * sign
-    return "" if 0 < gap <= _bound_step(claim, step) else "value"
+    return "" if 0 < gap <= _bound_step(claim, step) / 2 else "value"
 
 
 def supports(claim: Figure, evidence: Figure) -> bool:
@@ -525,10 +528,18 @@ def _fmt(x: float) -> str:
     return "0" if s in ("", "-0") else s
 
 
+_CN_QUALIFIER = {"over": "超过 ", "under": "不到 ", "approx": "约 ", "near": "近 ", "": ""}
+
+
 def to_chinese(figure: Figure) -> str:
-    """The figure as Chinese news writes it: "120 万", "1 万亿美元", "25%", "1250"."""
+    """The figure as Chinese news writes it, with its qualifier: "120 万", "1 万亿美元",
+    "25%", "超过 1250"."""
     if not math.isfinite(figure.value):
         return figure.text
+    return _CN_QUALIFIER.get(figure.qualifier, "") + _chinese_value(figure)
+
+
+def _chinese_value(figure: Figure) -> str:
     if figure.unit == "%":
         return f"{_fmt(figure.value)}%"
     if figure.unit == "pp":

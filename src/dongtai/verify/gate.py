@@ -5,9 +5,11 @@ items, so it checks any writer's output (and any editor's edit).
 Scope (what may support a claim)
   * a paragraph: the items that *same paragraph* cites — not any item in the store;
   * a subsection title: the items its paragraphs cite; a section title: its section's;
-  * the abstract, sentence by sentence: the items of one story — the first subsection
-    whose items support all of the sentence's claims, else the one supporting most — so a
-    figure or an organisation moved from one story's sentence into another's is caught.
+  * the abstract, sentence by sentence: the items of one story — the story whose items
+    hold 60% of the sentence's character bigrams (digits aside: the story it retells),
+    else the first subsection whose items support all of the sentence's claims, else the
+    one supporting most — so a figure, date or organisation moved from one story's
+    sentence into another's is caught.
 Support (what the claim kinds of :mod:`dongtai.verify.claims` need)
   * figure: an equal figure after normalisation (:func:`dongtai.text.figures.supports`:
     units, scale, language, rounding and qualifier rules) whose clause names no other
@@ -72,6 +74,7 @@ _NO_EVIDENCE = {
     "support_refs": (),
 }
 CONTEXT = 0.6
+STORY_OVERLAP = 0.6
 SAME_CONTEXT = 0.3
 MIN_CONTEXT = 2
 REASONS = {
@@ -215,13 +218,23 @@ def _check_text(
 def _abstract_scopes(
     text: Text, found: list[Found], index: Index, story_scopes: list[tuple[int, ...]]
 ) -> dict[tuple[int, int], tuple[int, ...]]:
-    """Per abstract sentence, the references of the first story (subsection) backing all
-    of its claims, else of the story backing most of them."""
+    """Per abstract sentence, the references of the story it retells (bigram share), else
+    of the first story (subsection) backing all of its claims, else of the story backing
+    most of them."""
     by_sentence: dict[tuple[int, int], list[Found]] = {}
     for f in found:
         by_sentence.setdefault(sentence_at(text.text, f.start), []).append(f)
     scopes = {}
+    story_grams = [_grams_of(refs, index) for refs in story_scopes]
     for span, claims in by_sentence.items():
+        grams = bigrams(text.text[span[0] : span[1]])
+        shares = [
+            len(grams & g) / len(grams) if len(grams) >= MIN_BIGRAMS else 0.0 for g in story_grams
+        ]
+        told = max(range(len(shares)), key=lambda i: shares[i], default=None)
+        if told is not None and shares[told] >= STORY_OVERLAP:
+            scopes[span] = story_scopes[told]
+            continue
         scores = [
             sum(
                 any((h := index.hit(c, n)) is not None and h.grade > 0 for n in refs)
@@ -232,6 +245,10 @@ def _abstract_scopes(
         best = max(range(len(scores)), key=lambda i: scores[i], default=None)
         scopes[span] = tuple(index.evidence) if best is None else story_scopes[best]
     return scopes
+
+
+def _grams_of(refs: tuple[int, ...], index: Index) -> frozenset[str]:
+    return frozenset().union(*(index.evidence[n].bigrams for n in refs if n in index.evidence))
 
 
 def _before(start: When, end: When) -> bool:
