@@ -24,6 +24,10 @@ Roles (:func:`roles`): a title binds a person to an organisation
     titles may be chained with 、和兼及), then the person: 2-3 Han characters (the third is
     dropped when it starts a verb or particle: "尚冰表示" → 尚冰) or a capitalised Latin name;
     "工信部副部长尚冰" binds 尚冰 to 工信部;
+  * an organisation the lexicon does not know counts when its Han run ends with an
+    organisation word (公司 集团 银行 大学 研究院 委员会 协会 部 局 院 中心 医院 …) right
+    before the title ("中国电信集团董事长柯瑞文"): its entity is "org:" and the run, and
+    two such runs are one organisation when one ends the other (:func:`same_org`);
   * English: "ORG('s) TITLE Name" ("Nvidia chief executive Jensen Huang") and the
     appositive "Name, (the) TITLE of/at ORG" ("Jensen Huang, chief executive of Nvidia");
   * a person is the same when one name starts with the other (at least two characters,
@@ -48,7 +52,7 @@ from functools import cached_property
 from dongtai.models import Item, Source
 from dongtai.text.typography import polish
 
-__all__ = ["Lexicon", "Mention", "Role", "roles", "same_person"]
+__all__ = ["Lexicon", "Mention", "Role", "roles", "same_org", "same_person"]
 
 AMBIGUOUS = frozenset({"Nature", "Variety", "Wolves", "The Met", "Met"})
 _HAN = re.compile(r"[\u3400-\u9fff]")
@@ -194,7 +198,7 @@ class Role:
 _T_ZH = (
     "副部长|部长|副司长|司长|副局长|局长|副主任|主任|副董事长|董事长|副总经理|总经理|副总裁|"
     "总裁|首席执行官|首席科学家|首席技术官|首席财务官|首席运营官|首席经济学家|联合创始人|创始人|"
-    "副院长|院长|副校长|校长|副理事长|理事长|秘书长|总工程师|党组书记|党委书记|副主席|主席|"
+    "副院长|院长|副校长|校长|副省长|副市长|副理事长|理事长|秘书长|总工程师|党组书记|党委书记|副主席|主席|"
     "副行长|行长|署长|厅长|省长|市长|总监|发言人|CEO|CTO|CFO|COO"
 )
 _T_EN = (
@@ -226,10 +230,43 @@ def _person(name: str) -> str:
     return name
 
 
+_ORG_END = (
+    "公司|集团|银行|大学|学院|研究院|研究所|委员会|协会|学会|基金会|联盟|医院|政府|中心|"
+    "部|局|厅|署|院"
+)
+_UNLISTED = re.compile(
+    rf"[\u4e00-\u9fff]{{1,14}}?(?:{_ORG_END})(?=[^，。；：！？,;:!?\s“”]{{0,6}}?(?:{_T_ZH}))"
+)
+
+
+def _unlisted(text: str, mentions: list[Mention]) -> list[Mention]:
+    """Organisations the lexicon does not know, named right before a title."""
+    out = []
+    for m in _UNLISTED.finditer(text):
+        lead = _LEAD.match(m.group())
+        start = m.start() + (lead.end() if lead else 0)
+        if m.end() - start < 3 or any(x.start < m.end() and m.start() < x.end for x in mentions):
+            continue
+        out.append(Mention(f"org:{text[start : m.end()]}", text[start : m.end()], start, m.end()))
+    return out
+
+
+def same_org(a: str, b: str) -> bool:
+    """True if two entities are one organisation (equal, or two unlisted names one of
+    which ends the other: "org:中国电信集团" and "org:电信集团")."""
+    if a == b:
+        return True
+    if not (a.startswith("org:") and b.startswith("org:")):
+        return False
+    short, long = sorted((a[4:], b[4:]), key=len)
+    return len(short) >= 3 and long.endswith(short)
+
+
 def roles(text: str, mentions: list[Mention]) -> list[Role]:
     """Every person a title binds to an organisation in ``text`` (module docstring)."""
     out = []
-    starts = sorted(m.start for m in mentions)
+    mentions = sorted([*mentions, *_unlisted(text, mentions)], key=lambda m: m.start)
+    starts = [m.start for m in mentions]
     for m in mentions:
         if m.entity.startswith("person:"):
             continue

@@ -20,8 +20,9 @@ Rules per claim kind (the gate, :mod:`dongtai.verify.gate`, decides across items
   * organisation / person: the item names the entity, or the entity is its outlet (or a
     syndicated copy's outlet);
   * role: a sentence of the item names the person (:func:`dongtai.text.names.same_person`)
-    and binds them to the organisation by a title, or names the organisation with no
-    title binding the person to another one;
+    and binds them to the organisation by a title (:func:`dongtai.text.names.same_org`),
+    or — when no title of that sentence binds the person — one clause (up to ，；：。 or
+    a site suffix's "_") names both;
   * quote: the quotation's key is a substring of the item's key.
 
 When no item supports a claim, :meth:`Index.near` finds the closest candidate in the
@@ -33,6 +34,7 @@ and says why it does not match (:data:`WHY`).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import tzinfo
@@ -42,7 +44,7 @@ from dongtai.models import Item, Reference, Source
 from dongtai.sources import load_registry
 from dongtai.text.dates import When, conflicts, covers
 from dongtai.text.figures import base_unit, mismatch, supports
-from dongtai.text.names import Lexicon, Role, same_person
+from dongtai.text.names import Lexicon, Role, same_org, same_person
 from dongtai.verify.claims import Evidence, Found, extract
 
 __all__ = ["SHANGHAI", "WHY", "Hit", "Index", "Near"]
@@ -316,20 +318,38 @@ def _published(ev: Evidence) -> When:
 
 
 def _role_hits(claim: Found, ev: Evidence, n: int) -> Iterable[Hit]:
-    """Sentences of the item binding the claim's person to its organisation."""
+    """Sentences of the item binding the claim's person to its organisation: by a title,
+    or in one clause naming both where no title binds the person elsewhere."""
     assert claim.role is not None
     role = claim.role
+    names = _org_names(role.entity, role.org, ev)
     for name, (a, b) in ev.sentences_with(role.person[:2] if _cjk(role.person) else role.person):
         bound = [r for r in _roles_in(ev, name, a, b) if same_person(r.person, role.person)]
-        if any(r.entity == role.entity for r in bound):
-            r = next(r for r in bound if r.entity == role.entity)
+        same = [r for r in bound if same_org(r.entity, role.entity)]
+        if same:
+            r = same[0]
             yield Hit(n, 2, name, (r.start, r.end), ev.fields[name][r.start : r.end])
-        elif not bound and any(
-            f.mention is not None and f.mention.entity == role.entity and a <= f.start < b
-            for fname, f in ev.of_kind("organisation")
-            if fname == name
-        ):
-            yield Hit(n, 2, name, (a, b), ev.fields[name][a:b].strip())
+        elif not bound:
+            text = ev.fields[name]
+            at = text.find(role.person[:2] if _cjk(role.person) else role.person, a, b)
+            lo, hi = _clause(text, at, a, b)
+            if any(alias in text[lo:hi] for alias in names):
+                yield Hit(n, 2, name, (lo, hi), text[lo:hi].strip())
+
+
+_CLAUSE_END = re.compile(r"[，,；;：:。！？!?_|\n]")
+
+
+def _clause(text: str, at: int, a: int, b: int) -> tuple[int, int]:
+    lo = max((m.end() for m in _CLAUSE_END.finditer(text, a, at)), default=a)
+    end = _CLAUSE_END.search(text, at, b)
+    return lo, end.start() if end else b
+
+
+def _org_names(entity: str, written: str, ev: Evidence) -> list[str]:
+    if entity.startswith("org:"):
+        return [entity[4:]]
+    return [*ev.lexicon.names_of(entity), written]
 
 
 def _cjk(text: str) -> bool:
