@@ -148,7 +148,7 @@ def run_size(size: int) -> None:
     t = lap("cluster: group", t)
     ranked = rank.rank(stories, weights, topics.weights(), window)
     t = lap("rank", t)
-    plan.plan(ranked, settings.min_sections, settings.max_sections, settings.min_outlets)
+    plan.plan(ranked, settings.max_sections, settings.min_outlets, settings.max_stories)
     lap("plan", t)
     total = time.perf_counter() - t0
     f1 = _bcubed_f1(stories, kept, event_of)

@@ -53,15 +53,32 @@ def section_text(briefing: Briefing, number: str) -> str:
 
 def test_sections_are_the_reference_bulletins_stories(demo) -> None:  # type: ignore[no-untyped-def]
     briefing = demo[1].briefing
-    assert [s.number for s in briefing.sections] == ["1", "2", "3", "4"]
-    one, two, three, four = (section_text(briefing, n) for n in "1234")
+    assert [s.number for s in briefing.sections] == ["1", "2", "3", "4", "5", "6"]
+    one, two, three, four, five, six = (section_text(briefing, n) for n in "123456")
     assert "ITIF" in one and "中国" in one and "100" not in one
     assert {"ITIF", "South China Morning Post"} <= section_sources(briefing, "1")
     assert "100 余项政策建议" in two and "国家力量产业" in two
     assert "70%" in three and "120 万片" in three and "奕斯伟" in three
     assert {"Nikkei Asia", "Tom's Hardware"} <= section_sources(briefing, "3")
-    assert "25%" in four and "1 万亿美元" in four and "1250" in four and "1440" in four
-    assert {"SIA", "Reuters", "ITIF"} <= section_sources(briefing, "4")
+    assert (
+        "25%" in four
+        and "1 万亿美元" in four
+        and {"SIA", "Reuters"} <= section_sources(briefing, "4")
+    )
+    assert "13%" in five and "SEMI" in section_sources(briefing, "5")
+    assert "1250" in six and "1440" in six and "ITIF" in section_sources(briefing, "6")
+
+
+def test_strong_stories_beyond_the_budget_are_listed_with_the_reason(demo) -> None:  # type: ignore[no-untyped-def]
+    briefing = demo[1].briefing
+    left = {entry.title: entry for entry in briefing.left_out}
+    assert set(left) == {
+        "朱雀三号遥二运载火箭发射成功",
+        "索辰科技发布新一代多物理场仿真平台，求解效率提升3倍",
+    }
+    for entry in left.values():
+        assert len(entry.outlets) >= 2 and entry.reason.startswith("all 6 sections taken")
+        assert not {ref.url for ref in briefing.references} & set(entry.urls)
 
 
 def test_abstract_carries_the_headline_figures_and_verification_passes(demo) -> None:  # type: ignore[no-untyped-def]

@@ -47,7 +47,7 @@ def test_any_stage_reruns_alone_from_stored_input(demo) -> None:  # type: ignore
     before = json_path.read_text("utf-8")
     json_path.unlink()
     plans = pipeline.run_stage(settings, DEMO_DATE, "plan")
-    assert [p.number for p in plans] == [1, 2, 3, 4]
+    assert [p.number for p in plans] == [1, 2, 3, 4, 5, 6]
     for stage in ("write", "verify"):
         pipeline.run_stage(settings, DEMO_DATE, stage)
     assert not json_path.exists()

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from dongtai.models import Copy, Item, Story
 from dongtai.stages.classify import classify_item, load_topics
 from dongtai.stages.dedupe import canonical_url, dedupe
-from dongtai.stages.plan import plan
+from dongtai.stages.plan import left_out, plan
 from dongtai.stages.rank import rank
 
 T0 = datetime(2026, 5, 5, 2, 0, tzinfo=UTC)
@@ -120,7 +120,7 @@ def test_rank_counts_outlets_not_syndicated_copies() -> None:
     assert ranked[1].reasons[0].startswith("coverage: 1 outlet(s)")
 
 
-def test_plan_pairs_related_overflow_and_closes_with_a_pair() -> None:
+def test_plan_pairs_related_overflow_and_lists_what_is_left_out() -> None:
     ranked = [
         story("policy1", "policy", ["a", "b", "c"]),
         story("policy2", "policy", ["a", "d"]),
@@ -130,20 +130,34 @@ def test_plan_pairs_related_overflow_and_closes_with_a_pair() -> None:
         story("drugs", "biotech", ["k", "l"], ("drug",)),
         story("single", "ai", ["m"], ("ai",)),
     ]
-    sections = plan(ranked, min_sections=3, max_sections=4, min_outlets=2)
+    sections = plan(ranked, max_sections=4, min_outlets=2, max_stories=5)
     assert [[s.id for s in sec.stories] for sec in sections] == [
         ["policy1"],
         ["policy2"],
         ["wafer", "shipments"],
-        ["sales", "drugs"],
+        ["sales"],
     ]
+    out = left_out(ranked, sections, max_sections=4, min_outlets=2, max_stories=5)
+    assert [(o.story, o.reason.split(" (")[0]) for o in out] == [
+        ("drugs", "over the budget of 5 stories")
+    ]
+    roomy = plan(ranked, max_sections=6, min_outlets=2, max_stories=8)
+    assert [s.stories[0].id for s in roomy] == [
+        "policy1",
+        "policy2",
+        "wafer",
+        "sales",
+        "shipments",
+        "drugs",
+    ]
+    assert left_out(ranked, roomy, 6, 2, 8) == []
 
 
-def test_plan_fills_to_the_minimum_with_single_outlet_stories() -> None:
+def test_a_thin_day_gives_a_short_plan_never_filler() -> None:
     ranked = [story("a", "ai", ["x", "y"]), story("b", "ai", ["z"]), story("c", "quantum", ["w"])]
-    sections = plan(ranked, min_sections=3, max_sections=4, min_outlets=2)
-    assert [sec.stories[0].id for sec in sections] == ["a", "b", "c"]
-    assert plan([], 3, 4, 2) == []
+    sections = plan(ranked, max_sections=4, min_outlets=2)
+    assert [sec.stories[0].id for sec in sections] == ["a"]
+    assert plan([], 4, 2) == []
 
 
 def test_borderline_items_are_judged_by_their_closeness_to_topic_examples() -> None:

@@ -255,9 +255,15 @@ class Settings(BaseSettings):
     formats: list[str] = Field(
         default_factory=lambda: ["md", "html", "pdf", "json"], description="Renderer plugins"
     )
-    min_sections: int = Field(3, ge=1, description="Fewest sections when enough stories")
-    max_sections: int = Field(4, ge=1, le=12, description="Most sections in an issue")
+    min_sections: int = Field(
+        3, ge=1, description="Sections wanted; a thin day gives fewer, never filler"
+    )
+    max_sections: int = Field(6, ge=1, le=12, description="Most sections in an issue")
+    max_stories: int = Field(
+        8, ge=1, le=24, description="Most stories in an issue (two may share a section)"
+    )
     min_outlets: int = Field(2, ge=1, description="Outlets a story needs to lead a section")
+    title_chars: int = Field(30, ge=8, le=80, description="Longest section or subsection title")
     default_weight: float = Field(0.4, ge=0, le=1, description="Authority of unknown outlets")
     allow_unverified: bool = Field(
         False,

@@ -9,6 +9,10 @@ Rules:
   when absent), ``summary``, ``authors`` (list of strings); other keys are ignored;
 - a bad line becomes a :class:`LineError` with its line number and reason; the other
   lines are unaffected;
+- ``title`` and ``text`` are stored cleaned (:mod:`dongtai.text.clean`: site suffixes,
+  datelines, credits, prompts, bullets, escape sequences); what the outlet published is
+  kept as ``raw_title``/``raw_text`` when cleaning changed it; a text that cleaning would
+  empty is kept as it came;
 - ``source`` is resolved against the registry by id or alias; an unknown outlet is
   kept under its own name with the default weight.
 """
@@ -25,6 +29,7 @@ from zoneinfo import ZoneInfo
 
 from dongtai.models import Item, LineError, Source
 from dongtai.sources import Registry
+from dongtai.text.clean import clean_text, clean_title
 from dongtai.text.typography import cjk_ratio
 
 REQUIRED = ("url", "source", "title", "published", "text")
@@ -93,17 +98,21 @@ def _item(record: dict[str, Any], source_id: str, tz: ZoneInfo) -> Item:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise _Reject(f"'url' must be an absolute http(s) URL, got {url[:80]!r}")
-    text = _text(record, "text")
-    title = _text(record, "title")
+    raw_text = _text(record, "text")
+    raw_title = _text(record, "title")
+    title = clean_title(raw_title)
+    text = clean_text(raw_text, raw_title) or raw_text
     return Item(
         url=url,
         source=source_id,
         title=title,
         published=_published(record.get("published"), tz),
         text=text,
-        language=_language(record.get("language"), title + text),
+        language=_language(record.get("language"), raw_title + raw_text),
         summary=_optional_text(record, "summary"),
         authors=_authors(record.get("authors")),
+        raw_title="" if title == raw_title else raw_title,
+        raw_text="" if text == raw_text else raw_text,
     )
 
 

@@ -63,7 +63,11 @@ class Copy(Record):
 
 
 class Item(Record):
-    """One news item, as ingested (contract: DESIGN.md, item JSON Lines)."""
+    """One news item, as ingested (contract: DESIGN.md, item JSON Lines).
+
+    ``title`` and ``text`` are cleaned at ingest (:mod:`dongtai.text.clean`);
+    ``raw_title`` and ``raw_text`` keep what the outlet published when cleaning changed
+    it (empty when it did not)."""
 
     url: str
     source: str
@@ -74,6 +78,8 @@ class Item(Record):
     summary: str = ""
     authors: tuple[str, ...] = ()
     copies: tuple[Copy, ...] = ()
+    raw_title: str = ""
+    raw_text: str = ""
 
     def outlets(self) -> tuple[str, ...]:
         """Source ids of this item and of its syndicated copies, first seen first."""
@@ -234,8 +240,19 @@ class WriterReport(Record):
     left_out: tuple[str, ...] = ()
 
 
+class LeftOut(Record):
+    """An on-topic story reported by enough outlets that the issue does not carry, and why."""
+
+    story: str
+    title: str
+    outlets: tuple[str, ...]
+    urls: tuple[str, ...]
+    reason: str
+
+
 class Briefing(Record):
-    """The briefing JSON contract (``writer``: an optional report of the writer)."""
+    """The briefing JSON contract (``writer``: an optional report of the writer;
+    ``left_out``: the qualifying stories the issue does not carry, with the reason)."""
 
     date: date
     title: str
@@ -244,6 +261,7 @@ class Briefing(Record):
     references: tuple[Reference, ...]
     verification: Verification
     writer: WriterReport | None = None
+    left_out: tuple[LeftOut, ...] = ()
     operator_notes: tuple[str, ...] = ()
     """For the people who run dongtai (failing sources …); never shown to readers."""
 

@@ -28,7 +28,16 @@ from pydantic import TypeAdapter
 
 from dongtai.config import Settings
 from dongtai.errors import ConfigError, StageError
-from dongtai.models import Briefing, Classified, Draft, Item, SectionPlan, Story, WriterReport
+from dongtai.models import (
+    Briefing,
+    Classified,
+    Draft,
+    Item,
+    LeftOut,
+    SectionPlan,
+    Story,
+    WriterReport,
+)
 from dongtai.plugins import RENDERERS, WRITERS, load
 from dongtai.render import render_all
 from dongtai.sources import Registry, load_registry
@@ -168,7 +177,7 @@ def _rank(run: Run, recalled: memory.Recalled) -> list[Story]:
 
 def _plan(run: Run, ranked: list[Story]) -> list[SectionPlan]:
     s = run.settings
-    return plan_stage.plan(ranked, s.min_sections, s.max_sections, s.min_outlets)
+    return plan_stage.plan(ranked, s.max_sections, s.min_outlets, s.max_stories)
 
 
 def _write(run: Run, plans: list[SectionPlan]) -> Draft:
@@ -183,8 +192,9 @@ def _no_news(run: Run) -> str:
     start, end = (moment.astimezone(run.tz) for moment in run.window)
     last = end - timedelta(seconds=1)
     return (
-        f"{start:%Y}年{start.month}月{start.day}日{start:%H:%M}至{last.month}月{last.day}日"
-        f"{last:%H:%M}，没有符合本刊收录标准的战略性产业新闻，本期不设正文。"
+        f"中国与全球战略性产业今日无重要动态：{start:%Y}年{start.month}月{start.day}日"
+        f"{start:%H:%M}至{last.month}月{last.day}日{last:%H:%M}，没有两家以上信源报道、"
+        "符合本刊收录标准的战略性产业新闻，本期不设正文。"
     )
 
 
@@ -212,11 +222,19 @@ def _verify(run: Run, draft: Draft) -> Briefing:
         references=body.references,
         verification=verification,
         writer=draft.report or WriterReport(name=run.settings.writer),
+        left_out=_left_out(run, plans),
         operator_notes=_operator_notes(run),
     )
     status = verify_stage.status(verification)
     run.store.save_briefing(briefing, status, run.settings.writer, body.cited)
     return briefing
+
+
+def _left_out(run: Run, plans: list[SectionPlan]) -> tuple[LeftOut, ...]:
+    s = run.settings
+    ranked = _stored(run, "rank")
+    found = plan_stage.left_out(ranked, plans, s.max_sections, s.min_outlets, s.max_stories)
+    return tuple(found)
 
 
 def _operator_notes(run: Run) -> tuple[str, ...]:

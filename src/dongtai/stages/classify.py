@@ -14,7 +14,13 @@ counts 1, and each concept counts once per item. Rules:
   stronger off-topic evidence) is judged by the sentence encoder: on topic when its
   title and lead have cosine ≥ ``EXAMPLE_SIMILARITY`` with one of the topic's example
   headlines and exceed every off-topic example's by ``EXAMPLE_MARGIN``;
-- the reason names the concepts (and example similarity) that decided it.
+- with the sentence encoder, every item is then scored by the relevance model
+  (:mod:`dongtai.stages.relevance`, trained on real news: ads, crime, accidents, local
+  notices, digests and forum posts score low): an item stays on topic only when it has
+  topic evidence and a model probability ≥ the model's threshold; its relevance is
+  that probability;
+- the reason names the concepts (and example similarity) that decided it, and the
+  model's probability.
 
 Names are found in one pass by :class:`dongtai.text.matching.Matcher` (Chinese names as
 substrings, other names as whole words, acronyms case-sensitively).
@@ -32,6 +38,7 @@ import yaml
 
 from dongtai.errors import ConfigError
 from dongtai.models import Classified, Item
+from dongtai.stages import relevance
 from dongtai.text.embedding import Embedder
 from dongtai.text.matching import Matcher
 
@@ -155,13 +162,33 @@ def classify(
     """Classify every item; ``outlet_topics`` maps source id → its registered topics.
     With ``embed``, borderline items are judged by their closeness to the examples."""
     entries = [classify_item(item, topics, outlet_topics.get(item.source, ())) for item in items]
-    borderline = [n for n, e in enumerate(entries) if _borderline(e)]
-    if embed is None or not borderline:
+    if embed is None or not entries:
         return entries
-    judged = _by_examples([entries[n] for n in borderline], topics, embed)
-    for n, entry in zip(borderline, judged, strict=True):
-        entries[n] = entry
-    return entries
+    borderline = [n for n, e in enumerate(entries) if _borderline(e)]
+    if borderline:
+        judged = _by_examples([entries[n] for n in borderline], topics, embed)
+        for n, entry in zip(borderline, judged, strict=True):
+            entries[n] = entry
+    return _by_model(entries, embed)
+
+
+def _by_model(entries: list[Classified], embed: Embedder) -> list[Classified]:
+    """The relevance model's verdict on every item (rules in the module docstring)."""
+    model = relevance.load_model()
+    rows = relevance.features(
+        [e.item.title for e in entries], [e.item.text for e in entries], embed
+    )
+    judged = []
+    for entry, probability in zip(entries, model.probability(rows), strict=True):
+        p = float(probability)
+        on = entry.on_topic and p >= model.threshold
+        if entry.on_topic and not on:
+            reason = f"off-topic (relevance model {p:.2f} < {model.threshold:g}; {entry.reason})"
+        else:
+            reason = f"{entry.reason}; relevance model {p:.2f}"
+        update = {"on_topic": on, "relevance": round(p, 4), "reason": reason}
+        judged.append(entry.model_copy(update=update))
+    return judged
 
 
 def _borderline(entry: Classified) -> bool:

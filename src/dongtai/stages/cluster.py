@@ -5,9 +5,13 @@ Signals for a pair of items (all survive translation):
 - meaning: cosine similarity of multilingual sentence embeddings of title and lead,
   after subtracting each language's mean vector of the day (what every item of a
   language shares says nothing about the event, and removing it brings English and
-  Chinese reports of one event as close as two reports in one language);
+  Chinese reports of one event as close as two reports in one language); a language
+  with fewer than ``MIN_CENTRED`` items is not centred (the mean of two reports of one
+  event is the event itself: subtracting it would turn their cosine 1 into −1);
 - figures: normalised figures both items state in title and lead ("1.2 million" =
-  "120 万"); each adds ``FIGURE_BONUS`` (at most ``MAX_FIGURES`` count);
+  "120 万"); each adds ``FIGURE_BONUS`` (at most ``MAX_FIGURES`` count); a bare number
+  below ``SMALL_NUMBER`` without a unit (list numbering "1、2、3", small counts) is no
+  evidence;
 - organisations: organisations both name (bilingual alias table), other than the
   items' own outlets; each adds ``ORG_BONUS`` (at most ``MAX_ORGS`` count);
 - a figure or organisation that many items of the day state tells events apart less
@@ -58,6 +62,8 @@ NEIGHBOURS = 20
 MAX_SIGNAL_ITEMS = 30
 LEAD_CHARS = {"en": 500, "zh": 100}
 FIGURE_CHARS = 800
+SMALL_NUMBER = 100
+MIN_CENTRED = 10
 
 
 @dataclass(frozen=True)
@@ -87,7 +93,11 @@ def lead_text(entry: Classified) -> str:
 
 def signals(entry: Classified, organisations: Matcher) -> Signals:
     text = f"{entry.item.title}\n{entry.item.text[:FIGURE_CHARS]}"
-    figures = frozenset((f.kind, f.unit, round(f.value, 6)) for f in extract_figures(text))
+    figures = frozenset(
+        (f.kind, f.unit, round(f.value, 6))
+        for f in extract_figures(text)
+        if f.unit or abs(f.value) >= SMALL_NUMBER
+    )
     orgs = organisations.find(f"{entry.item.title}\n{entry.item.text}") - {entry.item.source}
     return Signals(figures=figures, organisations=frozenset(orgs))
 
@@ -97,7 +107,8 @@ def vectors_of(entries: Sequence[Classified], embed: Embedder) -> Vectors:
     vectors = embed([lead_text(e) for e in entries]).astype(np.float64)
     for language in {e.item.language for e in entries}:
         rows = [i for i, e in enumerate(entries) if e.item.language == language]
-        vectors[rows] -= vectors[rows].mean(axis=0)
+        if len(rows) >= MIN_CENTRED:
+            vectors[rows] -= vectors[rows].mean(axis=0)
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     result: Vectors = vectors / np.where(norms == 0, 1.0, norms)
     return result

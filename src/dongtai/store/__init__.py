@@ -324,6 +324,8 @@ def _item_row(item: Item, now: datetime) -> ItemRow:
         text=item.text,
         summary=item.summary,
         authors=list(item.authors),
+        raw_title=item.raw_title,
+        raw_text=item.raw_text,
         ingested_at=_utc(now),
     )
 
@@ -338,6 +340,8 @@ def _item(row: ItemRow) -> Item:
         language=row.language,
         summary=row.summary,
         authors=tuple(row.authors),
+        raw_title=row.raw_title or "",
+        raw_text=row.raw_text or "",
     )
 
 

@@ -17,11 +17,18 @@ It does not translate and does not analyse; it selects and attributes. Rules:
   phrase one already quoted ("战略监听站"); when the
   story has Chinese items only Chinese sentences are used, otherwise English
   sentences stating a new figure; it cites what it quotes;
-- a story reported only in English gets a Chinese attribution sentence with the title,
-  its key figures in Chinese form ("1 万亿美元", "120 万") and the English lead facts;
-- a section pairing two stories gives each story one subsection;
+- sentences are cut by :func:`dongtai.text.clean.split_sentences` (quotations whole);
+  hearsay openers ("据介绍，") are cut, boilerplate and unbalanced sentences dropped;
+  the headline sentence must be self-contained (:mod:`dongtai.writers.headline`);
+- a story reported only in English is stated in Chinese (organisations by their
+  Chinese names, headline figures in Chinese form, the date); no English sentence
+  reaches the reader, the English headline stays in the reference list;
+- titles are the cleaned headline cut to ``title_chars`` (30); a section pairing two
+  stories gives each story one subsection and is titled "A；B" or by a common theme;
 - a follow-up of a story an earlier issue reported is titled "续报：…";
-- the abstract has one sentence per story: its headline sentence.
+- the abstract has one sentence per story: its headline sentence, prefixed with its
+  subject ("ITIF：报告显示，…") when it names none (the first organisation of the
+  item's title, else the outlet).
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import date
+from functools import cache
 
 from dongtai.models import (
     Draft,
@@ -39,11 +47,20 @@ from dongtai.models import (
     SectionPlan,
     Story,
 )
-from dongtai.text.figures import Figure, extract_figures, find_support, supports, to_chinese
+from dongtai.text.clean import is_boilerplate, split_sentences
+from dongtai.text.figures import Figure, extract_figures, find_support, supports
+from dongtai.text.matching import Matcher
 from dongtai.writers import WriteContext
+from dongtai.writers.headline import (
+    balanced,
+    drop_hearsay,
+    english_statement,
+    organisations_zh,
+    pair_title,
+    self_contained,
+    shorten,
+)
 
-ZH_SENTENCE = re.compile(r"[^。！？!?]+[。！？!?]*[”」』]?")
-EN_SENTENCE = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"”’']))\s+(?=[A-Z\"“‘0-9$])")
 OWN_ATTRIBUTION = re.compile(
     r"^(【[^】]{1,24}】"
     r"|据[^，。]{1,40}?(报道|消息|显示|称|获悉|了解)[，,：:]"
@@ -62,9 +79,8 @@ REPEAT = 0.5
 def sentences(item: Item) -> list[str]:
     """The body's sentences, in order, each without the outlet's own attribution."""
     text = " ".join(item.text.split())
-    raw = ZH_SENTENCE.findall(text) if item.language == "zh" else EN_SENTENCE.split(text)
-    cleaned = (OWN_ATTRIBUTION.sub("", s.strip(), count=1) for s in raw)
-    return [s for s in cleaned if len(s) > 1]
+    cleaned = (drop_hearsay(OWN_ATTRIBUTION.sub("", s, count=1)) for s in split_sentences(text))
+    return [s for s in cleaned if len(s) > 1 and balanced(s) and not is_boilerplate(s)]
 
 
 def join_names(names: Sequence[str]) -> str:
@@ -104,29 +120,51 @@ class ExtractiveWriter:
 
 
 def _section(plan: SectionPlan, context: WriteContext) -> DraftSection:
+    limit = title_limit(context)
     if len(plan.stories) == 2:
+        titles = [story_title(story, context) for story in plan.stories]
         subsections = tuple(
-            DraftSubsection(title=story_title(story), paragraphs=story_paragraphs(story, context))
-            for story in plan.stories
+            DraftSubsection(title=t, paragraphs=story_paragraphs(story, context))
+            for t, story in zip(titles, plan.stories, strict=True)
         )
-        title = "；".join(story_title(story) for story in plan.stories)
+        topic_zh = context.topic_names.get(plan.topic, plan.topic)
+        title = pair_title(titles[0], titles[1], topic_zh, limit)
     else:
         story = plan.stories[0]
         facts, *further = story_paragraphs(story, context)
         subsections = (DraftSubsection(title="报道要点", paragraphs=(facts,)),)
         if further:
             subsections += (DraftSubsection(title="更多事实与背景", paragraphs=tuple(further)),)
-        title = story_title(story)
+        title = story_title(story, context)
     return DraftSection(title=title, topic=plan.topic, subsections=subsections)
+
+
+def title_limit(context: WriteContext) -> int:
+    return context.settings.title_chars if context.settings else 30
+
+
+def names_of(context: WriteContext) -> Matcher:
+    return _names_matcher(tuple((context.names or {}).items()))
+
+
+@cache
+def _names_matcher(pairs: tuple[tuple[str, str], ...]) -> Matcher:
+    return Matcher(dict(pairs))
+
+
+def _english(story: Story, context: WriteContext) -> tuple[str, str, str]:
+    lead = _english_lead(story, context)
+    outlet = context.source(lead.source).label_zh()
+    topic_zh = context.topic_names.get(story.topic, story.topic)
+    return english_statement(lead, outlet, context.names or {}, topic_zh, title_limit(context))
 
 
 def story_paragraphs(story: Story, context: WriteContext) -> tuple[DraftParagraph, ...]:
     cites = tuple(item.url for item in story.items)
-    headline = _headline(story)
+    headline = _headline(story, names_of(context))
     if headline is None:
-        lead = _english_lead(story, context)
-        used = sentences(lead)[:2]
-        body = _english_body(lead)
+        body = _english(story, context)[1]
+        return (DraftParagraph(text=attribution(story, context) + body, cites=cites),)
     else:
         lead, position = headline
         used = _take(sentences(lead)[position:], LEAD_CHARS)
@@ -149,33 +187,24 @@ def _headline_score(sentence: str, story: Story) -> float:
     return score
 
 
-def _headline(story: Story) -> tuple[Item, int] | None:
-    """The Chinese item and sentence position of the story's headline sentence."""
-    best: tuple[float, int, int, Item, int] | None = None
+def _headline(story: Story, names: Matcher) -> tuple[Item, int] | None:
+    """The Chinese item and sentence position of the story's headline sentence
+    (the best figure score; among equals, self-contained sentences first)."""
+    best: tuple[float, int, int, int, Item, int] | None = None
     for rank, item in enumerate(i for i in story.items if i.language == "zh"):
         for position, sentence in enumerate(sentences(item)[:HEADLINE_POSITIONS]):
             if PRONOUN_START.match(sentence):
                 continue
-            key = (_headline_score(sentence, story), -position, -rank, item, position)
-            if best is None or key[:3] > best[:3]:
+            whole = int(self_contained(sentence, names))
+            score = _headline_score(sentence, story)
+            key = (score, whole, -position, -rank, item, position)
+            if best is None or key[:4] > best[:4]:
                 best = key
-    return None if best is None else (best[3], best[4])
+    return None if best is None else (best[4], best[5])
 
 
 def _english_lead(story: Story, context: WriteContext) -> Item:
     return max(story.items, key=lambda i: (context.source(i.source).weight, -len(i.text)))
-
-
-def _english_body(lead: Item) -> str:
-    figures: list[str] = []
-    for figure in extract_figures(f"{lead.title}\n{lead.text[:600]}"):
-        chinese = to_chinese(figure)
-        if chinese not in figures:
-            figures.append(chinese)
-    head = f"报道题为《{lead.title}》"
-    if figures:
-        head += f"，涉及的关键数字包括 {'、'.join(figures[:4])}"
-    return f"{head}。原文要点：{' '.join(_take(sentences(lead), LEAD_CHARS))}"
 
 
 def _further(story: Story, lead: Item, used: list[str]) -> DraftParagraph | None:
@@ -220,19 +249,30 @@ def _new_figures(sentence: str, stated: Sequence[Figure]) -> list[Figure]:
 
 
 def abstract_sentence(story: Story, context: WriteContext) -> str:
-    headline = _headline(story)
+    names = names_of(context)
+    headline = _headline(story, names)
     if headline is None:
-        lead = _english_lead(story, context)
-        return f"{context.source(lead.source).label_zh()}报道：{lead.title}。"
+        return _english(story, context)[2]
     item, position = headline
     text = sentences(item)[position]
+    if not self_contained(text, names):
+        text = f"{subject_of(item, context)}：{text}"
     return text if text.endswith(("。", "！", "？", "”")) else text + "。"
 
 
-def story_title(story: Story) -> str:
+def subject_of(item: Item, context: WriteContext) -> str:
+    """Who the item is about: the first organisation its title names, else its outlet."""
+    found = organisations_zh(item.title, context.names or {})
+    return found[0] if found else context.source(item.source).label_zh()
+
+
+def story_title(story: Story, context: WriteContext) -> str:
+    limit = title_limit(context)
     chinese = [i for i in story.items if i.language == "zh"]
-    title = (chinese or list(story.items))[0].title
-    return title if story.follow_up_of is None else f"续报：{title}"
+    title = _english(story, context)[0] if not chinese else shorten(chinese[0].title, limit)
+    if story.follow_up_of is None:
+        return title
+    return f"续报：{shorten(title, limit - 3)}"
 
 
 def _take(parts: Sequence[str], minimum: int, most: int = 3) -> list[str]:

@@ -250,7 +250,7 @@ class _StoryWriter:
         )
         if data is None or failures["title"]:
             self._fell_back(where, "title", problem or failures["title"])
-            return story_title(self.story)
+            return story_title(self.story, self.context)
         return self._story_title(data)
 
     def _story_title(self, data: dict[str, Any]) -> str:

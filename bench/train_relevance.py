@@ -1,0 +1,195 @@
+"""Train the relevance model (``src/dongtai/data/relevance.json``) and measure it.
+
+Training data (deterministic, seed 3):
+- our hand labels of the *tuning* days of ``bench/realdays.py`` (cleaned title and lead
+  of each labelled article; weight ``LABEL_WEIGHT``);
+- NLPCC 2017 headlines, first half of a seeded shuffle: the categories that are never
+  bulletin news (sports, entertainment, fashion, food, travel, baby, game, history,
+  story, essay, regimen, society, military) as negatives, and the ``tech`` headlines
+  that name a topic concept as positives;
+- our sample corpus (``data/sample``) judged by the topic keywords, and the topic and
+  off-topic example headlines of ``data/topics.yaml``.
+
+Measured, and printed: precision and recall of *on topic* on the held-out days (never
+trained on, never tuned on) and on the tuning days, and precision/recall of *off
+topic* on the second half of the NLPCC headlines (tech and finance counted as "may be
+on topic"). The decision threshold is chosen on the tuning days (best F1 of on-topic).
+
+    python bench/train_relevance.py            # measure, then write the model
+    python bench/train_relevance.py --dry-run  # measure only
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+from scipy.optimize import minimize
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench import common, editorial, realdays
+from dongtai.stages import classify, relevance
+from dongtai.text.clean import clean_text, clean_title
+from dongtai.text.embedding import embed
+
+OUT = Path(__file__).resolve().parents[1] / "src" / "dongtai" / "data" / relevance.MODEL_FILE
+NEVER = {
+    "sports", "entertainment", "fashion", "food", "travel", "baby", "game",
+    "history", "story", "essay", "regimen", "society", "military",
+}  # fmt: skip
+NLPCC_PER_CATEGORY = 250
+LABEL_WEIGHT = 6.0
+SAMPLE_WEIGHT = 3.0
+L2 = 1.0
+
+
+def day_rows(days: list) -> tuple[list[str], list[str], list[int]]:  # type: ignore[type-arg]
+    """(titles, bodies, labels) of the labelled articles of the given days."""
+    articles = {a.id: a for a in realdays.chinese_articles() + realdays.english_articles()}
+    built = realdays.build_days()
+    titles, bodies, labels = [], [], []
+    for day in days:
+        for article_id in dict.fromkeys(i.article for i in built[day]):
+            a = articles[article_id]
+            titles.append(clean_title(a.title))
+            bodies.append(clean_text(a.text, a.title))
+            labels.append(int(editorial.labels()[article_id]))
+    return titles, bodies, labels
+
+
+def nlpcc_rows(half: int) -> tuple[list[str], list[str]]:
+    """(headlines, categories) of one half of the seeded NLPCC sample."""
+    rows = common.nlpcc()
+    random.Random(3).shuffle(rows)
+    by: dict[str, list[str]] = {}
+    for label, headline in rows:
+        by.setdefault(label, []).append(headline)
+    chosen = []
+    for label in sorted(by):
+        picked = by[label][half * NLPCC_PER_CATEGORY : (half + 1) * NLPCC_PER_CATEGORY]
+        chosen += [(h, label) for h in picked]
+    return [h for h, _ in chosen], [c for _, c in chosen]
+
+
+def training_set() -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # type: ignore[type-arg]
+    topics = classify.load_topics()
+    titles, bodies, labels = day_rows(realdays.tuning_dates())
+    weights = [LABEL_WEIGHT] * len(titles)
+    headlines, categories = nlpcc_rows(0)
+    for headline, category in zip(headlines, categories, strict=True):
+        if category in NEVER:
+            titles.append(headline), bodies.append(""), labels.append(0), weights.append(1.0)
+        elif category == "tech" and _keyword_on(headline, topics):
+            titles.append(headline), bodies.append(""), labels.append(1), weights.append(1.0)
+    for item in _sample_items():
+        on = classify.classify_item(item, topics).on_topic
+        titles.append(item.title), bodies.append(item.text), labels.append(int(on))
+        weights.append(SAMPLE_WEIGHT)
+    for topic in topics.on + topics.off:
+        for example in topic.examples:
+            titles.append(example), bodies.append(""), labels.append(int(topic in topics.on))
+            weights.append(SAMPLE_WEIGHT)
+    x = relevance.features(titles, bodies, embed)
+    return x, np.array(labels, dtype=np.float64), np.array(weights)
+
+
+def _keyword_on(headline: str, topics: classify.Topics) -> bool:
+    item = common.entry(0, headline, headline, "zh").item
+    return classify.classify_item(item, topics).on_topic
+
+
+def _sample_items() -> list:  # type: ignore[type-arg]
+    from dongtai.ingest import parse_lines
+    from dongtai.pipeline import zone
+    from dongtai.sources import load_registry
+
+    folder = resources.files("dongtai").joinpath("data/sample")
+    lines = [
+        line
+        for path in sorted(folder.iterdir(), key=lambda p: p.name)
+        if path.name.endswith(".jsonl")
+        for line in path.read_text("utf-8").splitlines()
+    ]
+    return parse_lines(lines, load_registry(), zone("Asia/Shanghai"), 0.4).items
+
+
+def train(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, float]:  # type: ignore[type-arg]
+    """L2-regularised weighted logistic regression (L-BFGS, deterministic)."""
+    n, d = x.shape
+
+    def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:  # type: ignore[type-arg]
+        coef, bias = theta[:d], theta[d]
+        z = x @ coef + bias
+        p = 1.0 / (1.0 + np.exp(-z))
+        eps = 1e-12
+        value = -np.sum(w * (y * np.log(p + eps) + (1 - y) * np.log(1 - p + eps))) / n
+        value += L2 * 0.5 * float(coef @ coef) / n
+        g = w * (p - y) / n
+        grad = np.concatenate([x.T @ g + L2 * coef / n, [g.sum()]])
+        return float(value), grad
+
+    result = minimize(loss, np.zeros(d + 1), jac=True, method="L-BFGS-B", options={"maxiter": 500})
+    return result.x[:d], float(result.x[d])
+
+
+def pr(predicted: list[bool], truth: list[bool]) -> tuple[float, float, int, int]:
+    tp = sum(p and t for p, t in zip(predicted, truth, strict=True))
+    pp, tt = sum(predicted), sum(truth)
+    return (tp / pp if pp else 1.0), (tp / tt if tt else 1.0), pp, tt
+
+
+def best_threshold(prob: np.ndarray, truth: list[bool]) -> float:  # type: ignore[type-arg]
+    best = (0.0, 0.5)
+    for t in np.arange(0.2, 0.95, 0.05):
+        p, r, _, _ = pr([bool(v >= t) for v in prob], truth)
+        f = 2 * p * r / (p + r) if p + r else 0.0
+        best = max(best, (f, round(float(t), 2)))
+    return best[1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dry-run", action="store_true")
+    args = parser.parse_args()
+    x, y, w = training_set()
+    print(f"training rows: {len(y)} ({int(y.sum())} on topic)")
+    coef, bias = train(x, y, w)
+    model = relevance.Model(weights=coef, bias=bias, threshold=0.5)
+    tuning = day_rows(realdays.tuning_dates())
+    tune_prob = model.probability(relevance.features(tuning[0], tuning[1], embed))
+    threshold = best_threshold(tune_prob, [bool(v) for v in tuning[2]])
+    model = relevance.Model(weights=coef, bias=bias, threshold=threshold)
+    print(f"threshold (best F1 on the tuning days): {threshold}")
+    for name, days in (
+        ("tuning", realdays.tuning_dates()),
+        ("held-out", realdays.held_out_dates()),
+    ):
+        titles, bodies, labels = day_rows(days)
+        prob = model.probability(relevance.features(titles, bodies, embed))
+        p, r, pp, tt = pr([bool(v >= threshold) for v in prob], [bool(v) for v in labels])
+        print(f"{name} days: on-topic precision {p:.3f} recall {r:.3f} ({pp} predicted, {tt} true)")
+    headlines, categories = nlpcc_rows(1)
+    prob = model.probability(relevance.features(headlines, [""] * len(headlines), embed))
+    off_pred = [bool(v < threshold) for v in prob]
+    off_true = [c in NEVER for c in categories]
+    p, r, pp, tt = pr(off_pred, off_true)
+    print(f"NLPCC second half: off-topic precision {p:.3f} recall {r:.3f} ({pp} / {tt})")
+    kept = {c: 0 for c in sorted(set(categories))}
+    for c, off in zip(categories, off_pred, strict=True):
+        kept[c] += not off
+    print("  kept per category: " + ", ".join(f"{c} {k}" for c, k in kept.items()))
+    if not args.dry_run:
+        note = "bench/train_relevance.py: tuning-day labels, NLPCC 2017 half 0, sample, examples"
+        relevance.save_model(model, str(OUT), note)
+        print(f"wrote {OUT} ({OUT.stat().st_size // 1024} KB)")
+    print(json.dumps({"threshold": threshold}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,136 @@
+"""Written titles, self-contained sentences and English-only stories stated in Chinese,
+for the extractive writer. Rules:
+
+- **Titles** are at most ``limit`` characters (``title_chars``, default 30). A cleaned
+  headline that fits is kept; a longer one is cut at the last clause boundary (，：！？
+  ；、 or a blank) that fits, else at the last word boundary (jieba) that fits — never
+  inside a figure. A section pairing two stories is titled "A；B" when that fits, else
+  by the short common theme "<topic>：两则动态".
+- **Self-contained** sentences open with no connective, pronoun or hearsay opener
+  ("但", "该", "其", "据介绍", "全市" …) and name an organisation (alias table), a place
+  or a person (jieba nr/ns/nt/nz) or a Latin name in their first clause; their
+  quotation marks are balanced.
+- **Hearsay openers** ("据介绍，", "据了解，", "据悉，", "记者获悉，") are cut from the
+  start of a sentence: the paragraph's own attribution says who reported it.
+- **English-only stories** are stated in Chinese from what can be stated exactly: the
+  organisations by their Chinese names (the registry's alias table), the headline's
+  figures in Chinese form with their units, and the date; the English headline is
+  printed only in the reference list.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from functools import cache
+
+from dongtai.models import Item
+from dongtai.text.figures import extract_figures, to_chinese
+from dongtai.text.matching import Matcher
+
+OPENER = re.compile(
+    r"^(但|而|并|且|又|该|其|他|她|它|这|此|那|上述|对此|同时|此外|另外|因此|所以|然而|"
+    r"全市|全省|全县|全区|全镇|本市|本报|记者|"
+    r"It |This |They |The company )"
+)
+HEARSAY = re.compile(
+    r"^(据(介绍|了解|悉|称|报道)|另据[^，,]{0,16}|记者(了解到|获悉|注意到))[，,：:]\s*"
+)
+BOUNDARY = "，：！？；、 ,:!?;"
+QUOTES = (("“", "”"), ("「", "」"), ("《", "》"), ("（", "）"), ("(", ")"))
+
+
+def drop_hearsay(sentence: str) -> str:
+    return HEARSAY.sub("", sentence, count=1)
+
+
+def balanced(sentence: str) -> bool:
+    return all(sentence.count(a) == sentence.count(b) for a, b in QUOTES)
+
+
+def self_contained(sentence: str, names: Matcher) -> bool:
+    """Whether a sentence names its subject and opens without a dangling opener."""
+    import jieba.posseg
+
+    if OPENER.match(sentence) or sentence.startswith(("“", "「")) or not balanced(sentence):
+        return False
+    head = re.split(r"[，,：:]", sentence, maxsplit=1)[0]
+    if names.find(head) or re.search(r"[A-Z][A-Za-z]+", head):
+        return True
+    return any(flag in ("nr", "ns", "nt", "nz") for _, flag in jieba.posseg.cut(head))
+
+
+def shorten(title: str, limit: int) -> str:
+    """The title cut to ``limit`` characters at a clause or word boundary."""
+    title = title.strip(" ，。；")
+    if len(title) <= limit:
+        return title
+    cut = max((i for i, ch in enumerate(title[: limit + 1]) if ch in BOUNDARY), default=0)
+    if cut >= limit // 3:
+        return title[:cut].strip(" ，：；、")
+    import jieba
+
+    out = ""
+    for word in jieba.cut(title):
+        if len(out) + len(word) > limit:
+            break
+        out += word
+    return out.strip(" ，：；、") or title[:limit]
+
+
+def pair_title(first: str, second: str, topic_zh: str, limit: int) -> str:
+    joined = f"{first}；{second}"
+    return joined if len(joined) <= limit else shorten(f"{topic_zh}：两则动态", limit)
+
+
+@cache
+def _chinese_names(pairs: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    """Organisation id → its first Chinese name in the alias table."""
+    found: dict[str, str] = {}
+    for name, org in pairs:
+        if org not in found and re.search(r"[\u4e00-\u9fff]", name):
+            found[org] = name
+    return found
+
+
+def organisations_zh(text: str, names: Mapping[str, str], skip: Sequence[str] = ()) -> list[str]:
+    """The organisations a text names, by their Chinese names (first mention first)."""
+    chinese = _chinese_names(tuple(names.items()))
+    matcher = _matcher(tuple(names.items()))
+    seen: dict[str, None] = {}
+    for org, _, _ in sorted(matcher.spans(text), key=lambda span: span[1]):
+        if org not in skip and org in chinese:
+            seen.setdefault(chinese[org], None)
+    return list(seen)
+
+
+@cache
+def _matcher(pairs: tuple[tuple[str, str], ...]) -> Matcher:
+    return Matcher(dict(pairs))
+
+
+def figures_zh(text: str, most: int = 3) -> list[str]:
+    """Figures with a unit (%, amounts, counts with a measure word), in Chinese form."""
+    found: list[str] = []
+    for figure in extract_figures(text):
+        if not figure.unit or figure.kind == "year":
+            continue
+        chinese = to_chinese(figure)
+        if chinese not in found:
+            found.append(chinese)
+    return found[:most]
+
+
+def english_statement(
+    lead: Item, outlet_zh: str, names: Mapping[str, str], topic_zh: str, limit: int
+) -> tuple[str, str, str]:
+    """(title, body sentence, abstract sentence) of an English-only story, in Chinese."""
+    text = f"{lead.title}\n{lead.text[:600]}"
+    orgs = organisations_zh(text, names, skip=(lead.source,))[:3]
+    figures = figures_zh(lead.title) or figures_zh(lead.text[:600], most=2)
+    subject = "、".join(orgs) if orgs else outlet_zh
+    facts = f"，报道提及的数字有 {'、'.join(figures)}" if figures else ""
+    body = f"这是一则英文报道，涉及{subject}的{topic_zh}动态{facts}；英文原题见参考文献。"
+    abstract = f"{subject}：{outlet_zh}发布{topic_zh}相关英文报道{facts}。"
+    title = shorten(f"{subject}：{topic_zh}动态" + (f" {figures[0]}" if figures else ""), limit)
+    return title, body, abstract
