@@ -13,11 +13,22 @@ fail it. Kinds:
   quote      one character of a quotation changes
   wrong_ref  a paragraph cites another section's reference instead of one of its own
   drop_item  a paragraph stops citing the only reference that supports one of its claims
+  bound      a bound is weakened: "超 1.7 亿" → "超 1.0 亿" / "超 1.7 万", "8% 以内" →
+             "13% 以内", or a plain figure becomes a weaker bound ("70%" → "超 60%")
+  qualifier  a qualifier changes class: 超过↔不到, 约→超过, 以上↔以内, a bound added to
+             a plain figure or dropped from a bounded one
+  role_swap  the organisation of a person's title becomes another one, preferably one the
+             cited item names elsewhere ("工信部副部长尚冰" → "中国移动副部长尚冰")
+  body_date  a date outside the writer's attribution moves, preferably to a day a cited
+             item was published ("尚冰 15 日" → "16 日")
+  glued      a figure followed by a Latin token changes one digit and is glued to it as
+             an item would print it ("46 款 app" → "47款app")
 
 Equivalent mutants are redrawn, never counted: a figure the rules of
 :mod:`dongtai.text.figures` read as still stated by the original ("约 40%" → "约 41%"); an
-organisation, date or quotation that an item in the claim's scope does state. Every
-draw is seeded, so a run is repeatable.
+organisation, date, role or quotation that an item in the claim's scope does state (a
+publication date counts only for a date of the writer's attribution). Every draw is
+seeded, so a run is repeatable.
 """
 
 from __future__ import annotations
@@ -26,14 +37,27 @@ import math
 import random
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from dongtai.models import Briefing, Claim, Verification
-from dongtai.text.dates import When, covers, extract_dates
-from dongtai.text.figures import extract_figures, supports
+from bench.mutation_base import (
+    Context,
+    Mutant,
+    at,
+    date_stated,
+    edit,
+    figure_at,
+    found,
+    pick,
+    put,
+    same_figure,
+    section_refs,
+    sections_of,
+)
+from bench.mutations_meaning import MEANING
+from dongtai.models import Briefing, Claim
+from dongtai.text.dates import When, extract_dates
 from dongtai.verify.claims import CUE, quote_key
 from dongtai.verify.gate import Index, verify_briefing
 
@@ -49,6 +73,11 @@ KINDS = (
     "quote",
     "wrong_ref",
     "drop_item",
+    "bound",
+    "qualifier",
+    "role_swap",
+    "body_date",
+    "glued",
 )
 TRIES = 25
 T = TypeVar("T")
@@ -72,15 +101,6 @@ _ANTONYM = {
 _QUARTER_WORDS = ["first", "second", "third", "fourth"]
 
 
-@dataclass(frozen=True)
-class Mutant:
-    """One mutated briefing and what was changed."""
-
-    kind: str
-    description: str
-    briefing: Briefing
-
-
 @dataclass
 class Tally:
     """Mutants tried and caught for one kind, with the descriptions of those missed."""
@@ -94,90 +114,9 @@ class Tally:
         return self.caught / self.total if self.total else 1.0
 
 
-@dataclass
-class _Context:
-    briefing: Briefing
-    verification: Verification
-    index: Index
-    rng: random.Random
-
-    def claims(self, *kinds: str) -> list[Claim]:
-        return [c for c in self.verification.claims if c.kind in kinds and c.pointer]
-
-    @cached_property
-    def data(self) -> dict[str, Any]:
-        return self.briefing.model_dump(mode="json")
-
-    def text(self, pointer: str) -> str:
-        value = _at(self.data, pointer)
-        return value if isinstance(value, str) else ""
-
-    def scope(self, claim: Claim) -> list[int]:
-        """References that may support the claim (the abstract: its sections')."""
-        if claim.pointer == "/abstract":
-            return [n for r in _sections_of(self.briefing, claim.support_refs) for n in r]
-        return list(_scope_refs(self.briefing, claim.pointer))
-
-
-def _pick(rng: random.Random, options: Sequence[T]) -> T | None:
-    return rng.choice(options) if options else None
-
-
-def _at(data: Any, pointer: str) -> Any:
-    for part in pointer.strip("/").split("/"):
-        data = data[int(part)] if isinstance(data, list) else data[part]
-    return data
-
-
-def _put(briefing: Briefing, pointer: str, value: Any) -> Briefing:
-    data = briefing.model_dump(mode="json")
-    *parents, last = pointer.strip("/").split("/")
-    holder = _at(data, "/".join(parents)) if parents else data
-    if isinstance(holder, list):
-        holder[int(last)] = value
-    else:
-        holder[last] = value
-    return Briefing.model_validate(data)
-
-
-def _edit(ctx: _Context, claim: Claim, start: int, end: int, new: str) -> Briefing:
-    text = ctx.text(claim.pointer)
-    return _put(ctx.briefing, claim.pointer, text[:start] + new + text[end:])
-
-
-def _scope_refs(briefing: Briefing, pointer: str) -> tuple[int, ...]:
-    parts = pointer.strip("/").split("/")
-    section = briefing.sections[int(parts[1])]
-    if "paragraphs" in parts:
-        sub = section.subsections[int(parts[3])]
-        return sub.paragraphs[int(parts[5])].refs
-    subs = section.subsections if len(parts) == 3 else [section.subsections[int(parts[3])]]
-    return tuple(dict.fromkeys(n for sub in subs for p in sub.paragraphs for n in p.refs))
-
-
-def _section_refs(briefing: Briefing) -> list[tuple[int, ...]]:
-    return [_scope_refs(briefing, f"/sections/{i}/title") for i in range(len(briefing.sections))]
-
-
-def _sections_of(briefing: Briefing, refs: tuple[int, ...]) -> list[tuple[int, ...]]:
-    return [r for r in _section_refs(briefing) if set(r) & set(refs)]
-
-
-def _figure_at(text: str, start: int) -> Any:
-    return next((f for f in extract_figures(text) if f.start == start), None)
-
-
-def _same_figure(ctx: _Context, claim: Claim, start: int, end: int, new: str) -> bool:
-    """True if the mutated text still states what the original did (an equivalent mutant)."""
-    text = ctx.text(claim.pointer)
-    before = _figure_at(text, claim.start)
-    after = _figure_at(text[:start] + new + text[end:], claim.start)
-    return before is None or after is None or supports(after, before)
-
-
 # figures -------------------------------------------------------------------------
-def _digit(ctx: _Context) -> Mutant | None:
-    claim = _pick(ctx.rng, ctx.claims("figure"))
+def _digit(ctx: Context) -> Mutant | None:
+    claim = pick(ctx.rng, ctx.claims("figure"))
     if claim is None:
         return None
     spots = [i for i, ch in enumerate(claim.text) if ch.isdigit() or ch in _CN_DIGIT]
@@ -188,16 +127,16 @@ def _digit(ctx: _Context) -> Mutant | None:
     pool = "0123456789" if old.isdigit() else _CN_DIGIT
     new = ctx.rng.choice([c for c in pool if c != old and not (c == "0" and i == spots[0])])
     at = claim.start + i
-    if _same_figure(ctx, claim, at, at + 1, new):
+    if same_figure(ctx, claim, at, at + 1, new):
         return None
     return Mutant(
         "digit",
         f"{claim.where}: {claim.text} → digit {old}→{new}",
-        _edit(ctx, claim, at, at + 1, new),
+        edit(ctx, claim, at, at + 1, new),
     )
 
 
-def _scale(ctx: _Context) -> Mutant | None:
+def _scale(ctx: Context) -> Mutant | None:
     claims = [c for c in ctx.claims("figure") if _SCALE.search(c.text)]
     if not claims:
         return None
@@ -208,18 +147,18 @@ def _scale(ctx: _Context) -> Mutant | None:
     new = _SCALE_SWAP.get(word.lower(), "万")
     new = new.capitalize() if word[:1].isupper() else new
     at = claim.start + m.start()
-    if _same_figure(ctx, claim, at, at + len(word), new):
+    if same_figure(ctx, claim, at, at + len(word), new):
         return None
-    briefing = _edit(ctx, claim, at, at + len(word), new)
+    briefing = edit(ctx, claim, at, at + len(word), new)
     return Mutant("scale", f"{claim.where}: {claim.text} → {word}→{new}", briefing)
 
 
-def _percent(ctx: _Context) -> Mutant | None:
+def _percent(ctx: Context) -> Mutant | None:
     claims = [c for c in ctx.claims("figure") if c.normalised.startswith("percent:")]
     if not claims:
         return None
     claim = ctx.rng.choice(claims)
-    figure = _figure_at(ctx.text(claim.pointer), claim.start)
+    figure = figure_at(ctx.text(claim.pointer), claim.start)
     if figure is None:
         return None
     delta = ctx.rng.choice([1, 2, 3, 5, 7, 10, 15, 20]) * ctx.rng.choice([-1, 1])
@@ -230,13 +169,13 @@ def _percent(ctx: _Context) -> Mutant | None:
     places = len(digits.group(1) or "") if digits else 0
     unit = "个百分点" if figure.unit == "pp" else "%"
     new = f"{value:.{places}f}{unit}"
-    if _same_figure(ctx, claim, claim.start, claim.end, new):
+    if same_figure(ctx, claim, claim.start, claim.end, new):
         return None
-    briefing = _edit(ctx, claim, claim.start, claim.end, new)
+    briefing = edit(ctx, claim, claim.start, claim.end, new)
     return Mutant("percent", f"{claim.where}: {claim.text} → {new}", briefing)
 
 
-def _direction(ctx: _Context) -> Mutant | None:
+def _direction(ctx: Context) -> Mutant | None:
     claims = [c for c in ctx.claims("figure") if " ↑" in c.normalised or " ↓" in c.normalised]
     if not claims:
         return None
@@ -252,12 +191,12 @@ def _direction(ctx: _Context) -> Mutant | None:
     m = min(near, key=lambda m: min(abs(m.end() - claim.start), abs(m.start() - claim.end)))
     new = _ANTONYM.get(m.group()) or _ANTONYM[m.group().lower()]
     changed = text[: m.start()] + new + text[m.end() :]
-    briefing = _put(ctx.briefing, claim.pointer, changed)
+    briefing = put(ctx.briefing, claim.pointer, changed)
     return Mutant("direction", f"{claim.where}: {m.group()}→{new} ({claim.text})", briefing)
 
 
 # names, dates, quotes ----------------------------------------------------------------
-def _named_in(ctx: _Context, entity: str, refs: list[int]) -> bool:
+def _named_in(ctx: Context, entity: str, refs: list[int]) -> bool:
     for n in refs:
         ev = ctx.index.evidence.get(n)
         if ev is not None and (entity in ev.entities or entity in ev.outlets):
@@ -265,13 +204,13 @@ def _named_in(ctx: _Context, entity: str, refs: list[int]) -> bool:
     return False
 
 
-def _org_swap(ctx: _Context) -> Mutant | None:
+def _org_swap(ctx: Context) -> Mutant | None:
     claims = ctx.claims("organisation")
-    claim = _pick(ctx.rng, claims)
+    claim = pick(ctx.rng, claims)
     if claim is None:
         return None
     scope = ctx.scope(claim)
-    home = {n for r in _sections_of(ctx.briefing, tuple(scope)) for n in r}
+    home = {n for r in sections_of(ctx.briefing, tuple(scope)) for n in r}
     others = [
         c
         for c in claims
@@ -282,12 +221,12 @@ def _org_swap(ctx: _Context) -> Mutant | None:
     if not others:
         return None
     other = ctx.rng.choice(others)
-    briefing = _edit(ctx, claim, claim.start, claim.end, other.text)
+    briefing = edit(ctx, claim, claim.start, claim.end, other.text)
     return Mutant("org_swap", f"{claim.where}: {claim.text} → {other.text}", briefing)
 
 
-def _date_shift(ctx: _Context) -> Mutant | None:
-    claim = _pick(ctx.rng, ctx.claims("date"))
+def _date_shift(ctx: Context) -> Mutant | None:
+    claim = pick(ctx.rng, ctx.claims("date"))
     if claim is None:
         return None
     text = ctx.text(claim.pointer)
@@ -300,9 +239,11 @@ def _date_shift(ctx: _Context) -> Mutant | None:
     if shifted is None:
         return None
     new, moved = shifted
-    if _date_stated(ctx, moved, ctx.scope(claim)):
+    reading = found(ctx, claim, "date")
+    own = reading is not None and reading.attribution
+    if date_stated(ctx, moved, ctx.scope(claim), own):
         return None
-    briefing = _edit(ctx, claim, claim.start, claim.end, new)
+    briefing = edit(ctx, claim, claim.start, claim.end, new)
     return Mutant("date_shift", f"{claim.where}: {claim.text} → {new}", briefing)
 
 
@@ -353,27 +294,12 @@ def _with(when: When, **changes: int) -> When:
     return When(**fields)
 
 
-def _date_stated(ctx: _Context, when: When, refs: list[int]) -> bool:
-    for n in refs:
-        ev = ctx.index.evidence.get(n)
-        if ev is None:
-            continue
-        published = (ev.published.year, ev.published.month)
-        day = ev.published
-        if when.kind == "day" and when.day == day.day and when.month in (None, day.month):
-            return True
-        for _, f in ev.of_kind("date"):
-            if f.when is not None and covers(when, f.when, published):
-                return True
-    return False
-
-
-def _quote(ctx: _Context) -> Mutant | None:
+def _quote(ctx: Context) -> Mutant | None:
     claims = [c for c in ctx.claims("quote") if len(c.text) >= 3]
     if not claims:
         return None
     claim = ctx.rng.choice(claims)
-    i = _pick(ctx.rng, [i for i, ch in enumerate(claim.text) if ch.isalnum()])
+    i = pick(ctx.rng, [i for i, ch in enumerate(claim.text) if ch.isalnum()])
     if i is None:
         return None
     new = "国" if claim.text[i] != "国" else "业"
@@ -383,7 +309,7 @@ def _quote(ctx: _Context) -> Mutant | None:
     key = quote_key(changed)
     if any((ev := ctx.index.evidence.get(n)) and ev.find_quote(key) for n in scope):
         return None
-    briefing = _edit(ctx, claim, claim.start, claim.end, changed)
+    briefing = edit(ctx, claim, claim.start, claim.end, changed)
     return Mutant("quote", f"{claim.where}: “{claim.text}” → “{changed}”", briefing)
 
 
@@ -397,34 +323,34 @@ def _paragraphs(briefing: Briefing) -> list[tuple[str, tuple[int, ...], int]]:
     return out
 
 
-def _wrong_ref(ctx: _Context) -> Mutant | None:
-    chosen = _pick(ctx.rng, _paragraphs(ctx.briefing))
+def _wrong_ref(ctx: Context) -> Mutant | None:
+    chosen = pick(ctx.rng, _paragraphs(ctx.briefing))
     if chosen is None:
         return None
     pointer, refs, section = chosen
-    own = set(_section_refs(ctx.briefing)[section])
+    own = set(section_refs(ctx.briefing)[section])
     foreign = [r.n for r in ctx.briefing.references if r.n not in own]
     if not foreign:
         return None
     old, new = ctx.rng.choice(refs), ctx.rng.choice(foreign)
     changed = [new if n == old else n for n in refs]
-    briefing = _put(ctx.briefing, pointer, changed)
+    briefing = put(ctx.briefing, pointer, changed)
     return Mutant("wrong_ref", f"{pointer}: [{old}] → [{new}]", briefing)
 
 
-def _drop_item(ctx: _Context) -> Mutant | None:
+def _drop_item(ctx: Context) -> Mutant | None:
     lonely = [
         c
         for c in ctx.verification.claims
         if "/paragraphs/" in c.pointer and len(c.support_refs) == 1 and c.kind != "citation"
     ]
-    lonely = [c for c in lonely if len(_at(ctx.data, _refs_of(c))) > 1]
+    lonely = [c for c in lonely if len(at(ctx.data, _refs_of(c))) > 1]
     if not lonely:
         return None
     claim = ctx.rng.choice(lonely)
     pointer = _refs_of(claim)
-    refs = [n for n in _at(ctx.data, pointer) if n != claim.support_refs[0]]
-    briefing = _put(ctx.briefing, pointer, refs)
+    refs = [n for n in at(ctx.data, pointer) if n != claim.support_refs[0]]
+    briefing = put(ctx.briefing, pointer, refs)
     return Mutant(
         "drop_item", f"{claim.where}: drop [{claim.support_refs[0]}] ({claim.text})", briefing
     )
@@ -434,7 +360,7 @@ def _refs_of(claim: Claim) -> str:
     return claim.pointer.rsplit("/", 1)[0] + "/refs"
 
 
-_MAKERS: dict[str, Callable[[_Context], Mutant | None]] = {
+_MAKERS: dict[str, Callable[[Context], Mutant | None]] = {
     "digit": _digit,
     "scale": _scale,
     "percent": _percent,
@@ -444,6 +370,7 @@ _MAKERS: dict[str, Callable[[_Context], Mutant | None]] = {
     "quote": _quote,
     "wrong_ref": _wrong_ref,
     "drop_item": _drop_item,
+    **MEANING,
 }
 
 
@@ -455,7 +382,7 @@ def mutants(
     verification = verify_briefing(briefing, index)
     if not verification.passed:
         raise ValueError("mutation testing needs a briefing that passes verification")
-    ctx = _Context(briefing, verification, index, random.Random(seed))
+    ctx = Context(briefing, verification, index, random.Random(seed))
     live = [k for k in kinds if _possible(ctx, k)]
     out: list[Mutant] = []
     misses = Counter[str]()
@@ -471,11 +398,11 @@ def mutants(
     return out
 
 
-def _possible(ctx: _Context, kind: str) -> bool:
+def _possible(ctx: Context, kind: str) -> bool:
     return any(_draw(ctx, kind) is not None for _ in range(3))
 
 
-def _draw(ctx: _Context, kind: str) -> Mutant | None:
+def _draw(ctx: Context, kind: str) -> Mutant | None:
     for _ in range(TRIES):
         made = _MAKERS[kind](ctx)
         if made is not None and made.briefing != ctx.briefing:

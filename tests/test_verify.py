@@ -237,11 +237,15 @@ def test_cli_verify_reports_on_a_date_and_on_an_edited_file(demo: Demo, tmp_path
     done = runner.invoke(app, ["--home", str(settings.home), "verify", str(edited)])
     assert done.exit_code == 1
     assert "figure 「12 万片」: no cited item states this figure" in done.stdout
+    assert "a different value" in done.stdout and "      closest: [" in done.stdout
     done = runner.invoke(app, ["--home", str(settings.home), "verify", str(edited), "--json"])
     report = json.loads(done.stdout)
     assert done.exit_code == 1 and report["passed"] is False
     assert {c["text"] for c in report["unsupported"]} == {"12 万片"}
     assert all(c["pointer"] and c["reason"] for c in report["unsupported"])
+    claim = report["unsupported"][0]
+    assert claim["mismatch"] == "value" and "120" in claim["closest"]
+    assert claim["closest"] in claim["closest_sentence"] and claim["closest_ref"] > 0
 
 
 def test_cli_verify_says_what_is_wrong_with_a_bad_file(tmp_path: Path) -> None:

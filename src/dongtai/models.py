@@ -240,7 +240,10 @@ class Claim(Record):
     ("/abstract", "/sections/0/subsections/1/paragraphs/0/text") and ``start``/``end``
     its character span there. ``evidence_*`` name the supporting item (reference number,
     URL, field "title"/"summary"/"text"/"published"/"outlet", sentence and span in that
-    field); ``support_refs`` are all the references in scope that support it.
+    field); ``support_refs`` are all the references in scope that support it. A claim
+    that failed names the closest candidate of the cited items instead (``closest_*``:
+    reference, field, sentence, span) and ``mismatch``, why it does not match ("value",
+    "unit", "qualifier", "period", "direction", "date", "metadata", "unbound", …).
     """
 
     text: str
@@ -261,6 +264,13 @@ class Claim(Record):
     evidence_start: int = 0
     evidence_end: int = 0
     support_refs: tuple[int, ...] = ()
+    closest: str = ""
+    closest_ref: int = 0
+    closest_field: str = ""
+    closest_sentence: str = ""
+    closest_start: int = 0
+    closest_end: int = 0
+    mismatch: str = ""
 
 
 class Verification(Record):

@@ -14,13 +14,19 @@ Reading dates (digits may be full-width; blanks allowed between the parts)
   * half: "上半年", "下半年", "2026 年上半年", "H1 2026", "first half (of 2026)".
   * "今年" / "去年" / "明年" / "前年" right before a month, quarter or half give it a year
     relative to ``base_year`` (the item's publication year, or the issue's year).
-  Not read as dates: a year alone ("2026 年", "in 2024"; years are exempt, see
+  Not read as dates in a claim: a year alone ("2026 年", "in 2024"; years are exempt, see
   :mod:`dongtai.text.figures`), weekdays, "today", durations ("3 个月").
+
+Relative days (evidence only, with the item's publication day): "今天/今日", "昨天/昨日",
+"前天", "明天/明日", "today", "yesterday", "tomorrow", and a weekday ("周二", "星期二",
+"本周二", "on Tuesday"; not 上周/下周): the latest such day on or before publication.
 
 Support (:func:`covers`): every part the claim states must be stated alike by the
 evidence (a day and its month; a month; a quarter; a half). A claim's year must equal the
 evidence's year; evidence without a year is read in its publication year, or the year
-before when its month (or quarter) lies after the publication month.
+before when its month (or quarter) lies after the publication month. A day the evidence
+states without a month ("记者 15 日获悉") is in the publication month, or, when it lies
+after the publication day, possibly the month before.
 
 Periods (:func:`period`): the month, quarter, half and year a clause speaks of, used to
 tell "2025 年第四季度的 X" from "2026 年第一季度的 X". Two periods conflict
@@ -31,6 +37,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from datetime import date, timedelta
 
 from dongtai.text.figures import fold
 
@@ -104,6 +111,9 @@ _ZH = re.compile(
     rf"|{_DAY_ONLY}"
     r")"
 )
+# "Q1", "H2" are periods only as whole tokens: "YX-H2", "H20", "Q1-X" are model names
+_TOKEN_START = r"(?<![A-Za-z0-9][-‐‑])(?<![0-9])"
+_TOKEN_END = r"(?![0-9A-Za-z])(?![-‐‑][A-Za-z0-9])"
 _EN = re.compile(
     rf"(?<![A-Za-z])(?:"
     rf"{_EN_MONTH}\s+(?P<ed>\d{{1,2}})(?:st|nd|rd|th)?(?![\d:])"
@@ -112,9 +122,9 @@ _EN = re.compile(
     rf"{_en_year('ey2')}"
     rf"|{_EN_ORD}[- ]quarter{_en_year('ey3')}"
     rf"|(?P<eh>first|second)[- ]half{_en_year('ey4')}"
-    rf"|Q(?P<eq>[1-4])(?![0-9A-Za-z])(?:\s*(?P<eqy>(?:19|20)\d{{2}})|\s?['’](?P<eqy2>\d{{2}}))?"
-    rf"|(?P<eq2>[1-4])Q(?P<eqy3>\d{{2}})?(?![0-9A-Za-z])"
-    rf"|H(?P<ehh>[12])(?![0-9A-Za-z])(?:\s*(?P<ehy>(?:19|20)\d{{2}}))?"
+    rf"|{_TOKEN_START}Q(?P<eq>[1-4]){_TOKEN_END}(?:\s*(?P<eqy>(?:19|20)\d{{2}})|\s?['’](?P<eqy2>\d{{2}}))?"
+    rf"|{_TOKEN_START}(?P<eq2>[1-4])Q(?P<eqy3>\d{{2}})?{_TOKEN_END}"
+    rf"|{_TOKEN_START}H(?P<ehh>[12]){_TOKEN_END}(?:\s*(?P<ehy>(?:19|20)\d{{2}}))?"
     rf"|(?P<fm>{'|'.join(m for m in _MONTHS if m != 'May')}){_en_year('fy')}"
     rf"|(?P<may>May)\s+(?P<mayy>(?:19|20)\d{{2}})"
     r")(?![A-Za-z])"
@@ -125,6 +135,15 @@ _YEAR_ALONE = re.compile(
     r"((?:19|20)\d{2})(?![\d.%])"
 )
 _REL = {"今年": 0, "去年": -1, "明年": 1, "前年": -2}
+_REL_DAY = {"今天": 0, "今日": 0, "昨天": -1, "昨日": -1, "前天": -2, "明天": 1, "明日": 1}
+_REL_DAY |= {"today": 0, "yesterday": -1, "tomorrow": 1}
+_WEEKDAY = {c: i for i, c in enumerate("一二三四五六")} | {"日": 6, "天": 6}
+_EN_WEEKDAY = {d: i for i, d in enumerate(["mon", "tue", "wed", "thu", "fri", "sat", "sun"])}
+_RELATIVE = re.compile(
+    r"(?P<word>今天|今日|昨天|昨日|前天|明天|明日|(?i:\b(?:today|yesterday|tomorrow)\b))"
+    r"|(?<![上下])(?:本周|周|星期|礼拜)(?P<wd>[一二三四五六日天])"
+    r"|(?i:\b(?:on|last|this)\s+(?P<ewd>(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b)"
+)
 
 
 def _num(text: str | None) -> int | None:
@@ -217,16 +236,39 @@ def _en(m: re.Match[str], text: str) -> list[When]:
     return [When(span, start, end, "month", _num(g("mayy")), month=5)]
 
 
-def extract_dates(text: str, base_year: int | None = None) -> list[When]:
-    """Every date, month, quarter and half of ``text``, in order (rules: module docstring)."""
+def extract_dates(
+    text: str, base_year: int | None = None, published: date | None = None
+) -> list[When]:
+    """Every date, month, quarter and half of ``text``, in order (rules: module docstring);
+    with ``published`` (an item's publication day) also the relative days it dates."""
     norm = fold(text)
     found: list[When] = []
     for m in _ZH.finditer(norm):
         found.extend(_zh(m, text, base_year))
     for m in _EN.finditer(norm):
         found.extend(_en(m, text))
+    if published is not None:
+        found.extend(_relative(norm, text, published))
     found = [w for w in found if _valid(w) and w.text.strip()]
     return sorted(found, key=lambda w: w.start)
+
+
+def _relative(norm: str, text: str, published: date) -> list[When]:
+    """ "昨天", "今日", "周二", "on Tuesday" … as the day they name, counted from the
+    day the item was published (a weekday: the latest one on or before it)."""
+    out = []
+    for m in _RELATIVE.finditer(norm):
+        word = m.group("word")
+        if word is not None:
+            offset = _REL_DAY[word.lower()]
+        else:
+            wd = m.group("wd")
+            weekday = _WEEKDAY[wd] if wd else _EN_WEEKDAY[m.group("ewd").lower()[:3]]
+            offset = -((published.weekday() - weekday) % 7)
+        day = published + timedelta(days=offset)
+        start, end = m.span()
+        out.append(When(text[start:end], start, end, "day", day.year, month=day.month, day=day.day))
+    return out
 
 
 def years_in(text: str) -> list[tuple[int, int, int]]:
@@ -272,11 +314,12 @@ def _years(ev: When, published: tuple[int, int] | None) -> set[int]:
     return {year, year - 1} if last is not None and last > month else {year}
 
 
-def covers(claim: When, ev: When, published: tuple[int, int] | None = None) -> bool:
-    """True if ``ev`` (from an item published in ``published`` = (year, month)) states
-    every part of ``claim`` (rules: module docstring)."""
+def covers(claim: When, ev: When, published: date | tuple[int, int] | None = None) -> bool:
+    """True if ``ev`` (from an item published on ``published``, a day or (year, month))
+    states every part of ``claim`` (rules: module docstring)."""
     if claim.day is not None and (
-        ev.day != claim.day or (claim.month is not None and ev.month != claim.month)
+        ev.day != claim.day
+        or (claim.month is not None and claim.month not in _months(ev, published))
     ):
         return False
     if claim.kind == "month" and ev.month != claim.month:
@@ -285,7 +328,22 @@ def covers(claim: When, ev: When, published: tuple[int, int] | None = None) -> b
         return False
     if claim.kind == "half" and ev.half != claim.half:
         return False
-    return claim.year is None or claim.year in _years(ev, published)
+    return claim.year is None or claim.year in _years(ev, _year_month(published))
+
+
+def _year_month(published: date | tuple[int, int] | None) -> tuple[int, int] | None:
+    if isinstance(published, date):
+        return published.year, published.month
+    return published
+
+
+def _months(ev: When, published: date | tuple[int, int] | None) -> set[int | None]:
+    """The months a day of the evidence can be in: its own, or for a day alone ("15 日")
+    the publication month, and the month before when the day lies after publication."""
+    if ev.month is not None or not isinstance(published, date) or ev.day is None:
+        return {ev.month}
+    before = (published.replace(day=1) - timedelta(days=1)).month
+    return {published.month} if ev.day <= published.day else {published.month, before}
 
 
 def period(dates: list[When], years: list[tuple[int, int, int]]) -> When | None:

@@ -28,12 +28,14 @@ Units and kinds
     TWh/GWh/MWh/kWh (吉瓦, 兆瓦, 千瓦, gigawatts ...), nm (纳米), mm, km (公里, kilometres), inch
     ("12-inch", 英寸), "sq in", msi (million square inches), t (吨, tonnes), qubit (量子比特),
     x (倍, times, -fold), ms (毫秒), °C (℃), Gbps, Mbps.
-Qualifiers
-  * approx: 约 约为 约合 大约 将近 接近 近 左右, about around approximately roughly nearly almost
-    some "close to"; over: 超过 超出 逾 超 多于 高于 不少于 不低于 至少 余 多 以上 之多 "+",
-    "more than" over above "in excess of" "upwards of" exceeding "at least" "no fewer than"
-    "no less than" (at-least forms read as over); under: 不到 不足 低于 少于 以下 以内, "less than"
-    "fewer than" below under. Prefix qualifiers are not part of ``text``; suffix ones are.
+Qualifiers (four kinds of bound)
+  * approx: 约 约为 约合 大约 左右, about around approximately roughly some;
+  * near (just under): 将近 接近 近, nearly almost "close to";
+  * over: 超过 超出 逾 超 多于 高于 不少于 不低于 至少 余 多 以上 之多 "+", "more than" over
+    above "in excess of" "upwards of" exceeding "at least" "no fewer than" "no less than"
+    (at-least forms read as over);
+  * under: 不到 不足 低于 少于 以下 以内, "less than" "fewer than" below under "up to".
+  Prefix qualifiers are not part of ``text``; suffix ones are.
 Exempt (identifiers, not claims; never returned)
   * URLs, bare domains with paths, e-mail addresses, phone numbers (+86 ..., 010-12345678,
     400-123-4567, 11-digit mobiles), reference markers "[3]", "[^3]", "【3】";
@@ -42,36 +44,48 @@ Exempt (identifiers, not claims; never returned)
   * years: a bare four-digit integer in 1900-2100 ("2026", "2026 年", "in 2024", "Q1 2026");
   * ordinals after 第, "No." or "#" ("第一", "第 3 名"); names such as "二十大", "十四五",
     "500 强", "36氪" (a bare numeral before 大/届/强/氪);
-  * model and product names: digits glued to Latin letters on either side or after "letter-"
-    ("H20", "5G", "5G-A", "A100", "GPT-4", "HBM3E", "3D"), and a bare number after an
-    all-caps or camel-case token ("RTX 4090", "iPhone 16"), a bare decimal after a capitalised
-    word ("Llama 3.1");
+  * model and product names, decided by the shape of the whole Latin token: digits
+    glued to Latin letters on either side or after "letter-" ("H20", "5G", "5G-A", "A100",
+    "GPT-4", "HBM3E", "3D", "YX-H2"), and a bare number after an all-caps or camel-case
+    token ("RTX 4090", "iPhone 16"), a bare decimal after a capitalised word ("Llama 3.1").
+    Only the digits (or a Latin unit glued to them, "3nm") can run on into a token: what
+    follows a CJK counter, unit or magnitude is another word, so "46款app", "3亿个led",
+    "共246户1062人", "多40元2018年" state figures exactly as the spaced "46 款 app" does;
   * list and section markers: a bare number at line start (after #, >, -, *) followed by
     "." "、" ")" ":" or containing a dot ("1.1 概述", "1. 引言"), "x.2", and "(2)" anywhere.
   A *bare* number has no currency, magnitude, unit or counter. "3nm" is a figure (unit nm).
 Ranges: a bare number joined by "-", "~", "至", "到" or "to" to a figure with a unit takes that
 unit, kind and magnitude ("30-40%" -> 30% and 40%, "1-2 亿" -> 1e8 and 2e8).
 
-supports(claim, evidence)
+supports(claim, evidence) / mismatch(claim, evidence)
   Kinds must be equal and units equal, or of one family (kW/MW/GW, kWh/.../TWh, mm/km,
-  "sq in"/msi, Mbps/Gbps) which are compared in base units. Non-finite values never match.
-  Let c, e be the values and step the claim's stated precision: one unit of its last digit
-  times its magnitude ("1.2 million" -> 1e5, "120 万" -> 1e4, "40%" -> 1, "三成" -> 10, and
-  for Chinese numerals the lowest non-zero place, at most the last 万/亿: "一万二千" -> 1e3).
-  tol = step / 2.
-  * plain claim: |e - c| <= min(tol, 10% of c), whatever the evidence qualifier ("1250" is
-    backed by "more than 1,250"); so "40%" ~ 40.2% but not 40.6%, "1 万亿" not by $1.4tn.
-  * approx claim: |e - c| <= max(tol, 5% of c) ("约 40%" ~ 41.9%, not 46%).
-  * over claim: evidence "over" with e >= c - tol, or plain/approx evidence with
-    c < e <= 2c ("超过 100 个" is not what a source stating 1002 says).
-  * under claim: evidence "under" with e <= c + tol, or plain/approx evidence with
-    c/2 <= e < c.
+  "sq in"/msi, Mbps/Gbps) which are compared in base units ("unit" otherwise). Non-finite
+  values never match. Let c, e be the values and step the claim's stated precision: one
+  unit of its last digit times its magnitude ("1.2 million" -> 1e5, "120 万" -> 1e4,
+  "40%" -> 1, "三成" -> 10, and for Chinese numerals the lowest non-zero place, at most
+  the last 万/亿: "一万二千" -> 1e3); tol = step / 2. A bound's *round step* is step, or for
+  an integer its last non-zero place ("超过 100" -> 100, "超过 1250" -> 10); plain
+  evidence restates a bound when it rounds to it at that step.
+  * plain claim: plain or approx evidence with |e - c| <= min(tol, 10% of c) ("40%" ~
+    40.2%, not 40.6%; "1 万亿" not $1.4tn); bounded evidence ("more than 1,250") is a
+    different qualifier;
+  * approx claim: |e - c| <= max(tol, 5% of c), any evidence ("约 40%" ~ 41.9%, not 46%);
+  * near claim: near, approx or under evidence within tol, or plain evidence with
+    c - max(tol, 5% of c) <= e <= c + tol ("近 100" ~ 98); over evidence: qualifier;
+  * over claim (a bound restates the source's figure, not any number it implies):
+    over evidence with |e - c| <= tol ("超 1.7 亿" is not "超 1.0 亿" nor "超 1.7 万");
+    plain evidence with 0 < e - c <= round step / 2 ("超过 1250 种" ~ 1,251; "超过 100 家"
+    ~ 105; not 1,250, which is a different qualifier, nor 1,300; "超过 60%" is not 70%);
+    approx, near or under evidence: qualifier;
+  * under claim: the mirror (under or near evidence within tol, plain with
+    0 < c - e <= round step / 2: "不到 10%" ~ 9.5%; "8% 以内" is not "13% 以内").
 to_chinese(figure)
   Values >= 1e4 use 万 (< 1e8), 亿 (< 1e12) or 万亿, trailing zeros stripped ("120 万",
   "2054 亿美元", "1 万亿美元"); smaller values are plain digits ("1250"); percent keeps "%",
   points read "个百分点"; units are Chinese where usual (美元 元 欧元 英寸 纳米 吨 倍);
-  million square inches become 平方英寸 ("2922 MSI" → "29.22 亿平方英寸").
-  Qualifiers are not rendered.
+  million square inches become 平方英寸 ("2922 MSI" → "29.22 亿平方英寸"). A qualifier
+  is rendered before the figure (超过, 不到, 约, 近: "more than 1,250" → "超过 1250"), so a
+  bound is never restated as an exact figure.
 """
 
 from __future__ import annotations
@@ -89,6 +103,7 @@ __all__ = [
     "find_support",
     "fold",
     "is_exempt",
+    "mismatch",
     "supports",
     "to_chinese",
 ]
@@ -139,12 +154,12 @@ _QUAL_MID = re.compile(r"\s*[余多]|\+")
 _QUAL_END = re.compile(r"\s*(以上|左右|以下|以内|之多)")
 _END_QUAL = {"以上": "over", "之多": "over", "左右": "approx", "以下": "under", "以内": "under"}
 _QUAL_PRE = re.compile(
-    r"(?:(?P<approx>约为|约合|大约|约|将近|接近|(?<![最附])近"
-    r"|(?i:\b(?:about|around|approximately|roughly|nearly|almost|some|close to)\s))"
+    r"(?:(?P<approx>约为|约合|大约|约|(?i:\b(?:about|around|approximately|roughly|some)\s))"
+    r"|(?P<near>将近|接近|(?<![最附])近|(?i:\b(?:nearly|almost|close to)\s))"
     r"|(?P<over>不少于|不低于|至少|超过|超出|逾|超|多于|高于"
     r"|(?i:\b(?:more than|over|above|upwards of|in excess of|exceeding|at least"
     r"|no (?:fewer|less) than)\s))"
-    r"|(?P<under>不到|不足|低于|少于|(?i:\b(?:less than|fewer than|below|under)\s)))\s*$"
+    r"|(?P<under>不到|不足|低于|少于|(?i:\b(?:less than|fewer than|below|under|up to)\s)))\s*$"
 )
 _PCT = re.compile(
     r"\s*(?:(%)|(个?百分点|(?i:percentage[ -]points?|pp|ppts?)\b)|((?i:per ?cent|pct)\b))"
@@ -283,12 +298,25 @@ def _blocked(norm: str) -> tuple[list[int], list[int]]:
     return [s for s, _ in spans], [e for _, e in spans]
 
 
+def _glued_after(norm: str, start: int, end: int) -> bool:
+    """True if the figure's digits (or a Latin unit glued to them: "3nm", "1.2M") run on
+    into a Latin letter or digit: one token with it ("5G", "4K", "3D"). What follows a
+    CJK counter, unit or magnitude ("46款app", "3亿个led", "40元2018年") never counts."""
+    digits = _AR_FIND.search(norm, start, end)
+    if digits is None:
+        return False
+    tail = norm[digits.end() : end]
+    if tail and not (tail[0].isascii() and tail[0].isalpha()):
+        return False
+    return bool(_GLUE_AFTER.match(norm, end))
+
+
 def _exempt(norm: str, start: int, end: int, blocked: tuple[list[int], list[int]]) -> bool:
     starts, ends = blocked
     i = bisect_left(starts, end) - 1
     if i >= 0 and ends[i] > start:
         return True
-    if _GLUE_AFTER.match(norm, end):
+    if _glued_after(norm, start, end):
         return True
     if norm[start : start + 1].isdigit() and _GLUE_BEFORE.search(norm, max(0, start - 2), start):
         return True
@@ -431,27 +459,58 @@ def base_unit(unit: str) -> str:
     return _BASE.get(unit, (unit, 1.0))[0]
 
 
-def supports(claim: Figure, evidence: Figure) -> bool:
-    """True if ``evidence`` states the figure ``claim`` makes (rules in module docstring)."""
+def _bound_step(fig: Figure, step: float) -> float:
+    """How far a bound may lie from the figure it restates: the claim's precision, and
+    for a round integer its last non-zero place ("超过 100 个" ~ 105, "超过 1250" ~ 1256)."""
+    t = fig.text.translate(_TRANS)
+    m = _AR_FIND.search(t)
+    if m is None or "." in m.group():
+        return step
+    digits = m.group().replace(",", "").rstrip(",")
+    zeros = len(digits) - len(digits.rstrip("0")) if digits.strip("0") else 0
+    return max(step, step * 10.0 ** min(zeros, 12))
+
+
+def mismatch(claim: Figure, evidence: Figure) -> str:
+    """Why ``evidence`` does not state ``claim``: "" when it does, else "unit" (kind or
+    unit differ), "qualifier" (an incompatible bound: "超过" against "不到" or none) or
+    "value" (rules in the module docstring)."""
     claim_unit, claim_scale = _BASE.get(claim.unit, (claim.unit, 1.0))
     ev_unit, ev_scale = _BASE.get(evidence.unit, (evidence.unit, 1.0))
     if claim.kind != evidence.kind or claim_unit != ev_unit:
-        return False
+        return "unit"
     c, e = claim.value * claim_scale, evidence.value * ev_scale
     if not (math.isfinite(c) and math.isfinite(e)):
-        return False
-    tol = _step(claim) * claim_scale / 2 * (1 + 1e-9)
-    if claim.qualifier == "approx":
-        return abs(e - c) <= max(tol, 0.05 * abs(c) * (1 + 1e-9))
-    if claim.qualifier == "over":
-        if evidence.qualifier == "over":
-            return e >= c - tol
-        return evidence.qualifier != "under" and c < e <= 2 * c
-    if claim.qualifier == "under":
-        if evidence.qualifier == "under":
-            return e <= c + tol
-        return evidence.qualifier != "over" and c / 2 <= e < c
-    return abs(e - c) <= min(tol, 0.1 * abs(c) * (1 + 1e-9))
+        return "value"
+    step = _step(claim) * claim_scale * (1 + 1e-9)
+    tol, q, qe = step / 2, claim.qualifier, evidence.qualifier
+    loose = max(tol, 0.05 * abs(c) * (1 + 1e-9))
+    if q == "approx":
+        return "" if abs(e - c) <= loose else "value"
+    if q == "":
+        if qe not in ("", "approx"):
+            return "qualifier" if abs(e - c) <= tol else "value"
+        return "" if abs(e - c) <= min(tol, 0.1 * abs(c) * (1 + 1e-9)) else "value"
+    if q == "near":
+        if qe == "over":
+            return "qualifier"
+        if qe == "":
+            return "" if c - loose <= e <= c + tol else "value"
+        return "" if abs(e - c) <= tol else "value"
+    sign = 1 if q == "over" else -1
+    if qe == q:
+        return "" if abs(e - c) <= tol else "value"
+    if qe == "near" and q == "under":
+        return "" if abs(e - c) <= tol else "value"
+    if qe != "" or abs(e - c) <= tol * 1e-6:
+        return "qualifier"
+    gap = (e - c) * sign
+    return "" if 0 < gap <= _bound_step(claim, step) / 2 else "value"
+
+
+def supports(claim: Figure, evidence: Figure) -> bool:
+    """True if ``evidence`` states the figure ``claim`` makes (rules in module docstring)."""
+    return mismatch(claim, evidence) == ""
 
 
 @lru_cache(maxsize=512)
@@ -469,10 +528,18 @@ def _fmt(x: float) -> str:
     return "0" if s in ("", "-0") else s
 
 
+_CN_QUALIFIER = {"over": "超过 ", "under": "不到 ", "approx": "约 ", "near": "近 ", "": ""}
+
+
 def to_chinese(figure: Figure) -> str:
-    """The figure as Chinese news writes it: "120 万", "1 万亿美元", "25%", "1250"."""
+    """The figure as Chinese news writes it, with its qualifier: "120 万", "1 万亿美元",
+    "25%", "超过 1250"."""
     if not math.isfinite(figure.value):
         return figure.text
+    return _CN_QUALIFIER.get(figure.qualifier, "") + _chinese_value(figure)
+
+
+def _chinese_value(figure: Figure) -> str:
     if figure.unit == "%":
         return f"{_fmt(figure.value)}%"
     if figure.unit == "pp":

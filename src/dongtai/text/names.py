@@ -17,6 +17,22 @@ Where names come from
   A name a registry entry already holds keeps its entity; a harvested name never
   overrides it.
 
+Roles (:func:`roles`): a title binds a person to an organisation
+  * Chinese: an organisation mention, at most 10 characters of the same clause with no
+    other organisation ("党组成员、"), a title (部长 副部长 司长 局长 主任 董事长 总经理
+    总裁 首席执行官 首席科学家 创始人 院长 校长 理事长 秘书长 主席 行长 发言人 CEO CTO …,
+    titles may be chained with 、和兼及), then the person: 2-3 Han characters (the third is
+    dropped when it starts a verb or particle: "尚冰表示" → 尚冰) or a capitalised Latin name;
+    "工信部副部长尚冰" binds 尚冰 to 工信部;
+  * an organisation the lexicon does not know counts when its Han run ends with an
+    organisation word (公司 集团 银行 大学 研究院 委员会 协会 部 局 院 中心 医院 …) right
+    before the title ("中国电信集团董事长柯瑞文"): its entity is "org:" and the run, and
+    two such runs are one organisation when one ends the other (:func:`same_org`);
+  * English: "ORG('s) TITLE Name" ("Nvidia chief executive Jensen Huang") and the
+    appositive "Name, (the) TITLE of/at ORG" ("Jensen Huang, chief executive of Nvidia");
+  * a person is the same when one name starts with the other (at least two characters,
+    "尚冰" and "尚冰在").
+
 Finding mentions
   * Han names match anywhere; Latin names only between non-alphanumeric characters and
     with their exact case, so "SEMI" is not "semiconductor" and "SIA" not "Asia";
@@ -36,7 +52,7 @@ from functools import cached_property
 from dongtai.models import Item, Source
 from dongtai.text.typography import polish
 
-__all__ = ["Lexicon", "Mention"]
+__all__ = ["Lexicon", "Mention", "Role", "roles", "same_org", "same_person"]
 
 AMBIGUOUS = frozenset({"Nature", "Variety", "Wolves", "The Met", "Met"})
 _HAN = re.compile(r"[\u3400-\u9fff]")
@@ -165,3 +181,116 @@ def _link(names: dict[str, str], long: str, abbr: str) -> None:
         entity = f"abbr:{abbr}"
     names.setdefault(known_long or long, entity)
     names.setdefault(abbr, entity)
+
+
+@dataclass(frozen=True)
+class Role:
+    """A person bound to an organisation by a title, and the span of the whole phrase."""
+
+    entity: str
+    org: str
+    title: str
+    person: str
+    start: int
+    end: int
+
+
+_T_ZH = (
+    "副部长|部长|副司长|司长|副局长|局长|副主任|主任|副董事长|董事长|副总经理|总经理|副总裁|"
+    "总裁|首席执行官|首席科学家|首席技术官|首席财务官|首席运营官|首席经济学家|联合创始人|创始人|"
+    "副院长|院长|副校长|校长|副省长|副市长|副理事长|理事长|秘书长|总工程师|党组书记|党委书记|副主席|主席|"
+    "副行长|行长|署长|厅长|省长|市长|总监|发言人|CEO|CTO|CFO|COO"
+)
+_T_EN = (
+    r"(?i:chief executive(?: officer)?|chief (?:scientist|technology officer|financial officer"
+    r"|operating officer|economist)|co-?founder|founder|chair(?:man|woman)?|president"
+    r"|minister|secretary|director|head|spokes(?:person|man|woman))|CEO|CTO|CFO|COO"
+)
+_EN_NAME = r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+){1,2}"
+_AFTER_ORG = re.compile(
+    rf"(?P<gap>[^，。；：！？,;:!?“”\"（）()\n]{{0,10}}?)\s*(?P<title>(?:{_T_ZH})"
+    rf"(?:\s*[、和兼及]\s*(?:{_T_ZH}))*)\s*(?P<name>[\u4e00-\u9fff]{{2,3}}|{_EN_NAME})"
+    rf"|(?:['’]s)?\s+(?P<etitle>{_T_EN})\s+(?P<ename>{_EN_NAME})"
+)
+_APPOSITIVE = re.compile(
+    rf"(?P<name>{_EN_NAME}),\s+(?:the\s+)?(?:{_T_EN})(?:\s+(?:of|at)(?:\s+the)?)?\s+$"
+)
+_TRAIL = re.compile(r"\s+(?:of|at)(?:\s+the)?$|^the\s+")
+_NOT_NAME = re.compile(
+    r"^(?:表示|指出|介绍|认为|强调|透露|会见|出席|一行|主持|致辞|等人|称|说|在|对|为)"
+)
+_NAME_END = set(
+    "表指称说在对为等和与及也还就将已是的今昨近日会出主率一认强透介提接带同向到从把被参所"
+)
+
+
+def _person(name: str) -> str:
+    if len(name) == 3 and _HAN.match(name) and name[2] in _NAME_END:
+        return name[:2]
+    return name
+
+
+_ORG_END = (
+    "公司|集团|银行|大学|学院|研究院|研究所|委员会|协会|学会|基金会|联盟|医院|政府|中心|"
+    "部|局|厅|署|院"
+)
+_UNLISTED = re.compile(
+    rf"[\u4e00-\u9fff]{{1,14}}?(?:{_ORG_END})(?=[^，。；：！？,;:!?\s“”]{{0,6}}?(?:{_T_ZH}))"
+)
+
+
+def _unlisted(text: str, mentions: list[Mention]) -> list[Mention]:
+    """Organisations the lexicon does not know, named right before a title."""
+    out = []
+    for m in _UNLISTED.finditer(text):
+        lead = _LEAD.match(m.group())
+        start = m.start() + (lead.end() if lead else 0)
+        if m.end() - start < 3 or any(x.start < m.end() and m.start() < x.end for x in mentions):
+            continue
+        out.append(Mention(f"org:{text[start : m.end()]}", text[start : m.end()], start, m.end()))
+    return out
+
+
+def same_org(a: str, b: str) -> bool:
+    """True if two entities are one organisation (equal, or two unlisted names one of
+    which ends the other: "org:中国电信集团" and "org:电信集团")."""
+    if a == b:
+        return True
+    if not (a.startswith("org:") and b.startswith("org:")):
+        return False
+    short, long = sorted((a[4:], b[4:]), key=len)
+    return len(short) >= 3 and long.endswith(short)
+
+
+def roles(text: str, mentions: list[Mention]) -> list[Role]:
+    """Every person a title binds to an organisation in ``text`` (module docstring)."""
+    out = []
+    mentions = sorted([*mentions, *_unlisted(text, mentions)], key=lambda m: m.start)
+    starts = [m.start for m in mentions]
+    for m in mentions:
+        if m.entity.startswith("person:"):
+            continue
+        after = _AFTER_ORG.match(text, m.end)
+        if after is not None:
+            gap_end = after.end("gap") if after.group("title") else m.end
+            if any(m.end <= s < gap_end for s in starts):
+                continue
+            raw = after.group("name") or after.group("ename")
+            if raw is None or _NOT_NAME.match(raw):
+                continue
+            name = _person(raw)
+            title = after.group("title") or after.group("etitle")
+            start = after.start("name") if after.group("name") else after.start("ename")
+            out.append(Role(m.entity, m.name, title, name, m.start, start + len(name)))
+        before = _APPOSITIVE.search(text, max(0, m.start - 80), m.start)
+        if before is not None:
+            title = _TRAIL.sub("", text[before.end("name") : m.start].strip(", "))
+            name = before.group("name")
+            out.append(Role(m.entity, m.name, title, name, before.start(), m.end))
+    return out
+
+
+def same_person(a: str, b: str) -> bool:
+    """True if two names as written denote one person (one starts with the other)."""
+    short, long = sorted((a, b), key=len)
+    return len(short) >= 2 and long.startswith(short)

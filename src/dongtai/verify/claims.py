@@ -18,6 +18,8 @@ Kinds of claim
       the figure is said of: "日本增长" in "日本增长 4%");
   * ``date``: days, months, quarters, halves (:mod:`dongtai.text.dates`); a year alone is exempt;
   * ``organisation`` / ``person``: names of the lexicon (:mod:`dongtai.text.names`);
+  * ``role``: a person bound to an organisation by a title ("工信部副部长尚冰", "Jensen
+    Huang, chief executive of Nvidia": :func:`dongtai.text.names.roles`);
   * ``quote``: a phrase between “”, 「」, 『』, 《》 or ASCII double quotes, of at least two
     letters or characters once blanks and punctuation are dropped.
 Exempt (never claims): what :mod:`dongtai.text.figures` exempts (numbers in URLs and e-mail
@@ -25,6 +27,11 @@ addresses, phone numbers, model names such as "H20"/"5G"/"RTX 4090", list and se
 markers "1.1"/"1."/"(2)", reference markers "[3]", years, times, ordinals "第一", dates as
 figures), process nodes ("3nm", "3 纳米": technology names), years standing alone,
 weekdays, durations ("3 个月"), ambiguous names, quotations shorter than two characters.
+
+A date inside the writer's own attribution ("据 A 及 B 5 月 4 日至 5 日报道") is marked
+``attribution``: only such a date may be supported by an item's publication date.
+Reading an item (``published`` given), relative days ("昨天", "周二", "15 日") are read
+against its publication day (:mod:`dongtai.text.dates`).
 
 Clauses end at ，；。！？!?, a newline, or ", " / "; " / ". " in English; sentences end at
 。！？!? or ". " and a newline.
@@ -43,7 +50,7 @@ from itertools import pairwise
 from dongtai.models import Item
 from dongtai.text.dates import When, extract_dates, period, years_in
 from dongtai.text.figures import Figure, extract_figures
-from dongtai.text.names import Lexicon, Mention
+from dongtai.text.names import Lexicon, Mention, Role, roles
 
 __all__ = [
     "CUE",
@@ -73,6 +80,7 @@ _DOWN = (
 )
 CUE = re.compile(rf"(?P<up>{_UP})|(?P<down>{_DOWN})")
 _CUE_REACH = 16
+_ATTRIBUTION = re.compile(r"据[^，。；！？\n]{1,160}报道")
 _QUOTE = re.compile(
     r"“([^“”]{1,400})”|「([^「」]{1,400})」|『([^『』]{1,400})』|《([^《》]{1,200})》|\"([^\"\n]{1,400})\""
 )
@@ -95,6 +103,8 @@ class Found:
     mention: Mention | None = None
     key: str = ""
     context: frozenset[str] = frozenset()
+    role: Role | None = None
+    attribution: bool = False
 
 
 def _spans(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
@@ -186,19 +196,33 @@ def _quotes(text: str, sentences: list[tuple[int, int]]) -> list[Found]:
 
 
 def extract(
-    text: str, lexicon: Lexicon, base_year: int | None = None, evidence: bool = False
+    text: str,
+    lexicon: Lexicon,
+    base_year: int | None = None,
+    evidence: bool = False,
+    published: date | None = None,
 ) -> list[Found]:
     """Every claim of ``text`` (kinds and exemptions: module docstring), in text order;
-    ``evidence`` reads an item, whose process nodes may support a claim's figure."""
+    ``evidence`` reads an item (published on ``published``), whose process nodes may
+    support a claim's figure."""
     sentences = _spans(_SENTENCE, text)
     found = _figures(text, sentences, evidence) + _quotes(text, sentences)
-    for w in extract_dates(text, base_year):
+    spans = [m.span() for m in _ATTRIBUTION.finditer(text)] if not evidence else []
+    for w in extract_dates(text, base_year, published):
         a, b = _around(sentences, w.start)
-        found.append(Found("date", w.text, w.start, w.end, text[a:b], w.label(), when=w))
-    for m in lexicon.mentions(text):
+        own = any(s <= w.start and w.end <= e for s, e in spans)
+        found.append(
+            Found("date", w.text, w.start, w.end, text[a:b], w.label(), when=w, attribution=own)
+        )
+    mentions = lexicon.mentions(text)
+    for m in mentions:
         a, b = _around(sentences, m.start)
         kind = "person" if m.entity.startswith("person:") else "organisation"
         found.append(Found(kind, m.name, m.start, m.end, text[a:b], m.entity, mention=m))
+    for r in roles(text, mentions):
+        a, b = _around(sentences, r.start)
+        label = f"role:{r.entity}/{r.title}/{r.person}"
+        found.append(Found("role", text[r.start : r.end], r.start, r.end, text[a:b], label, role=r))
     return sorted(found, key=lambda f: (f.start, f.end))
 
 
@@ -220,9 +244,18 @@ class Evidence:
         """(field, reading) of every figure, date, name of the item."""
         out: list[tuple[str, Found]] = []
         for name, text in self.fields.items():
-            year = self.published.year
-            out.extend((name, f) for f in extract(text, self.lexicon, year, evidence=True))
+            year, day = self.published.year, self.published
+            out.extend((name, f) for f in extract(text, self.lexicon, year, True, day))
         return out
+
+    def sentences_with(self, name: str) -> Iterable[tuple[str, tuple[int, int]]]:
+        """(field, sentence span) of each sentence of the item holding ``name``."""
+        for field_name, text in self.fields.items():
+            at = text.find(name)
+            while at >= 0:
+                span = sentence_at(text, at)
+                yield field_name, span
+                at = text.find(name, max(span[1], at + 1))
 
     def of_kind(self, *kinds: str) -> Iterable[tuple[str, Found]]:
         return ((name, f) for name, f in self.claims if f.kind in kinds)

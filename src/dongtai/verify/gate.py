@@ -5,9 +5,11 @@ items, so it checks any writer's output (and any editor's edit).
 Scope (what may support a claim)
   * a paragraph: the items that *same paragraph* cites — not any item in the store;
   * a subsection title: the items its paragraphs cite; a section title: its section's;
-  * the abstract, sentence by sentence: the items of one story — the first subsection
-    whose items support all of the sentence's claims, else the one supporting most — so a
-    figure or an organisation moved from one story's sentence into another's is caught.
+  * the abstract, sentence by sentence: the items of one story — the story whose items
+    hold 60% of the sentence's character bigrams (digits aside: the story it retells),
+    else the first subsection whose items support all of the sentence's claims, else the
+    one supporting most — so a figure, date or organisation moved from one story's
+    sentence into another's is caught.
 Support (what the claim kinds of :mod:`dongtai.verify.claims` need)
   * figure: an equal figure after normalisation (:func:`dongtai.text.figures.supports`:
     units, scale, language, rounding and qualifier rules) whose clause names no other
@@ -16,8 +18,12 @@ Support (what the claim kinds of :mod:`dongtai.verify.claims` need)
   * date: the same day (or month, quarter, half; and year when stated) in a cited item,
     or, for a day, a cited item's publication date (issue time zone); a range
     "5 月 4 日至 5 日" must end after it starts;
+  * date: … a cited item's publication date supports only a day of the writer's own
+    attribution ("据 X 5 月 15 日报道"); every other date must stand in an item's text;
   * organisation / person: a cited item names it (any alias), or is published by it
     (its outlet or a syndicated copy's outlet);
+  * role ("工信部副部长尚冰"): a cited item states the person and the organisation together
+    (a title binding them, or one sentence where no title binds the person elsewhere);
   * quote: the phrase appears verbatim (blanks, punctuation, width and case aside) in a
     cited item;
   * superlative, record, first, ranking: a cited item states the same concept about the
@@ -36,13 +42,14 @@ An issue with no section and no reference (the notice that no news qualified) on
 its window: there is nothing to check.
 
 Every claim is returned with its evidence (reference number, item URL, field, sentence
-and character span) or with the reason it failed, so an editor — or a writer repairing
-its text — knows exactly what to fix.
+and character span) or with the reason it failed and the closest candidate of the cited
+items (``closest_*``: reference, field, sentence, span; ``mismatch``: a different value,
+unit, qualifier, period or date, a date only in the metadata, an organisation not bound
+to the person), so an editor — or a writer repairing its text — knows what to fix.
 """
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -52,7 +59,7 @@ from dongtai.models import Briefing, Claim, Item, Reference, Section, Source, Ve
 from dongtai.text.dates import When
 from dongtai.text.superlatives import superlative_claims
 from dongtai.verify.claims import Found, bigrams, sentence_at
-from dongtai.verify.support import SHANGHAI, Hit, Index
+from dongtai.verify.support import SHANGHAI, WHY, Hit, Index
 
 __all__ = ["SHANGHAI", "Index", "Text", "check", "status", "texts", "verify", "verify_briefing"]
 
@@ -70,6 +77,7 @@ _NO_EVIDENCE = {
     "support_refs": (),
 }
 CONTEXT = 0.6
+STORY_OVERLAP = 0.6
 SAME_CONTEXT = 0.3
 MIN_CONTEXT = 2
 REASONS = {
@@ -77,8 +85,10 @@ REASONS = {
     "date": "no cited item states this date or was published on it",
     "organisation": "no cited item names this organisation or is published by it",
     "person": "no cited item names this person",
+    "role": "no cited item binds this person to this organisation",
     "quote": "no cited item contains this quotation",
 }
+_FIELD_NAMES = {"title": "title", "summary": "summary", "text": "text", "published": "metadata"}
 
 
 @dataclass(frozen=True)
@@ -220,13 +230,23 @@ def _superlatives(text: Text, index: Index) -> list[Claim]:
 def _abstract_scopes(
     text: Text, found: list[Found], index: Index, story_scopes: list[tuple[int, ...]]
 ) -> dict[tuple[int, int], tuple[int, ...]]:
-    """Per abstract sentence, the references of the first story (subsection) backing all
-    of its claims, else of the story backing most of them."""
+    """Per abstract sentence, the references of the story it retells (bigram share), else
+    of the first story (subsection) backing all of its claims, else of the story backing
+    most of them."""
     by_sentence: dict[tuple[int, int], list[Found]] = {}
     for f in found:
         by_sentence.setdefault(sentence_at(text.text, f.start), []).append(f)
     scopes = {}
+    story_grams = [_grams_of(refs, index) for refs in story_scopes]
     for span, claims in by_sentence.items():
+        grams = bigrams(text.text[span[0] : span[1]])
+        shares = [
+            len(grams & g) / len(grams) if len(grams) >= MIN_BIGRAMS else 0.0 for g in story_grams
+        ]
+        told = max(range(len(shares)), key=lambda i: shares[i], default=None)
+        if told is not None and shares[told] >= STORY_OVERLAP:
+            scopes[span] = story_scopes[told]
+            continue
         scores = [
             sum(
                 any((h := index.hit(c, n)) is not None and h.grade > 0 for n in refs)
@@ -237,6 +257,10 @@ def _abstract_scopes(
         best = max(range(len(scores)), key=lambda i: scores[i], default=None)
         scopes[span] = tuple(index.evidence) if best is None else story_scopes[best]
     return scopes
+
+
+def _grams_of(refs: tuple[int, ...], index: Index) -> frozenset[str]:
+    return frozenset().union(*(index.evidence[n].bigrams for n in refs if n in index.evidence))
 
 
 def _before(start: When, end: When) -> bool:
@@ -252,11 +276,8 @@ def _judge(text: Text, f: Found, refs: Sequence[int], hits: list[Hit], index: In
     top = max((h.context for h in hits), default=0.0)
     closest = [h for h in hits if h.context > top - 1e-9]
     if top >= CONTEXT and not any(h.context_ok for h in closest):
-        said = closest[0]
-        reason = f"the cited item gives “{said.context_surface}” in this context ([{said.ref}])"
-        return Claim.model_validate(
-            {**claim.model_dump(), **_NO_EVIDENCE, "supported": False, "reason": reason}
-        )
+        failed = Claim.model_validate({**claim.model_dump(), **_NO_EVIDENCE, "supported": False})
+        return _explain(failed, f, refs, index, "the cited items state another figure here")
     return claim
 
 
@@ -283,7 +304,30 @@ def _judge_support(
         return _set(
             claim, reason=f"the cited items state this figure going the other way ({which})"
         )
-    return _set(claim, reason=_reason(f, [h.ref for h in hits] or list(refs), index))
+    return _explain(claim, f, refs, index, REASONS[f.kind])
+
+
+def _explain(claim: Claim, f: Found, refs: Sequence[int], index: Index, reason: str) -> Claim:
+    """A failed claim with the closest candidate of the cited items and why it differs:
+    "… (closest: “超1.7亿” in [2] text: a different value)"."""
+    near = index.near(f, refs)
+    if near is None:
+        return _set(claim, reason=reason)
+    ev = index.evidence[near.ref]
+    body = ev.fields.get(near.field, "")
+    a, b = sentence_at(body, near.span[0]) if body else (0, 0)
+    where = _FIELD_NAMES.get(near.field, near.field)
+    return _set(
+        claim,
+        reason=f"{reason} (closest: “{near.surface}” in [{near.ref}] {where}: {WHY[near.why]})",
+        closest=near.surface,
+        closest_ref=near.ref,
+        closest_field=near.field,
+        closest_sentence=body[a:b].strip(),
+        closest_start=near.span[0],
+        closest_end=near.span[1],
+        mismatch=near.why,
+    )
 
 
 def _with_evidence(claim: Claim, backing: list[Hit], index: Index) -> Claim:
@@ -303,29 +347,6 @@ def _with_evidence(claim: Claim, backing: list[Hit], index: Index) -> Claim:
         evidence_end=first.span[1],
         support_refs=tuple(h.ref for h in backing),
     )
-
-
-def _reason(f: Found, refs: Sequence[int], index: Index) -> str:
-    reason = REASONS[f.kind]
-    if f.kind == "figure" and f.figure is not None:
-        near = _closest(f, refs, index)
-        if near:
-            reason += f" (closest: “{near[1]}” in [{near[0]}])"
-    return reason
-
-
-def _closest(f: Found, refs: Iterable[int], index: Index) -> tuple[int, str] | None:
-    assert f.figure is not None
-    best: tuple[float, int, str] | None = None
-    for n in refs:
-        ev = index.evidence.get(n)
-        for _, g in ev.of_kind("figure") if ev else ():
-            if g.figure is None or (g.figure.kind, g.figure.unit) != (f.figure.kind, f.figure.unit):
-                continue
-            gap = abs(math.log((abs(g.figure.value) + 1e-9) / (abs(f.figure.value) + 1e-9)))
-            if best is None or gap < best[0]:
-                best = (gap, n, g.text)
-    return None if best is None else (best[1], best[2])
 
 
 def _check_citations(text: Text, found: list[Found], index: Index) -> list[Claim]:

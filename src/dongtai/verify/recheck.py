@@ -112,8 +112,9 @@ def _with_copies(payload: object) -> list[Item]:
 
 
 def report_lines(verification: Verification, every: bool = False) -> list[str]:
-    """The gate's verdict for people: a summary, each failing claim with its reason and
-    sentence, and (``every``) each supported claim with its evidence."""
+    """The gate's verdict for people: a summary, each failing claim with its reason, its
+    sentence and the closest candidate's sentence and span in the cited items, and
+    (``every``) each supported claim with its evidence."""
     counts = Counter(c.kind for c in verification.claims)
     kinds = ", ".join(f"{counts[k]} {name}" for k, name in KIND_NAMES.items() if counts[k])
     if verification.passed:
@@ -127,6 +128,10 @@ def report_lines(verification: Verification, every: bool = False) -> list[str]:
         lines.append(f"  ✗ {claim.where} · {claim.kind} 「{claim.text}」: {claim.reason}")
         if claim.sentence:
             lines.append(f"      in: {claim.sentence}")
+        if claim.closest_sentence:
+            span = f"{claim.closest_start}–{claim.closest_end}"
+            where = f"[{claim.closest_ref}] {claim.closest_field} {span}"
+            lines.append(f"      closest: {where}: {claim.closest_sentence}")
     if every:
         lines.extend(_evidence_line(c) for c in verification.claims if c.supported)
     return lines
