@@ -1,91 +1,12 @@
 """Figures: find the numbers a text claims and decide whether a source states the same one.
 
-Pure functions, no I/O. Used by the verification gate (:mod:`dongtai.verify.gate`).
-
-Reading numbers
-  * Full-width digits and "．％＄" are folded to ASCII and invisible marks (U+200B-U+200F,
-    U+202A-U+202E, U+2060, U+FEFF) read as spaces. Folding keeps the length, so spans index
-    the original text and ``Figure.text == text[start:end]``.
-  * ASCII numbers: "1250", "1,250" (groups of three), "1.2". A comma not followed by exactly
-    three digits ends the number.
-  * Chinese numerals 零〇一二两三四五六七八九十百千万亿 with 点 decimals: "十二" = 12,
-    "一百二十万" = 1.2e6, "三亿五千万" = 3.5e8, "一万二" = 12000, "八点五" = 8.5. A run must
-    parse as one well-formed numeral ("七八", "十四五", "二〇二六" do not) and have at least
-    two characters; lone digits ("一些", "十分", "五家") are ignored except in "百分之五"
-    and "三成".
-  * Magnitudes: thousand/million/billion/trillion, "bn"/"tn"/"mn"; "M"/"B"/"T" glued to the
-    digits ("1.2M", "$1T"); "m"/"k" glued only after a currency ("$5m"); Chinese 千/万/亿/
-    万亿 (=1e12) and 千万/百万/十亿/百亿/千亿 after digits ("1.5万亿", "120 万").
-Units and kinds
-  * percent: "%", "percent", "per cent", "pct", "百分之X", "X成" (X*10; not 成为, 成本 ...).
-    Points ("个百分点", "百分点", "percentage points", "pp") are kind "percent", unit "pp".
-  * money: "$"/"US$"/"USD"/"dollars"/"美元" -> USD; "元"/"人民币"/"yuan"/"RMB"/"CNY"/"￥" ->
-    CNY; "€"/"EUR"/"euros"/"欧元" -> EUR; "日元"/"yen"/"JPY" -> JPY; "HK$"/"港元" -> HKD;
-    "£"/"英镑" -> GBP; "A$" "C$" "S$" "NT$" (澳元 加元 新元 新台币) -> AUD CAD SGD TWD.
-    A half-width "¥" is CNY when yuan words follow, otherwise JPY.
-  * number: unit "" for counts; a Chinese counter (片 种 家 个 台 项 座 名 颗 辆 架 人 ...) is
-    kept in ``text`` but changes nothing. Physical units get a normalised unit: GW/MW/kW/
-    TWh/GWh/MWh/kWh (吉瓦, 兆瓦, 千瓦, gigawatts ...), nm (纳米), mm, km (公里, kilometres), inch
-    ("12-inch", 英寸), "sq in", msi (million square inches), t (吨, tonnes), qubit (量子比特),
-    x (倍, times, -fold), ms (毫秒), °C (℃), Gbps, Mbps.
-Qualifiers (four kinds of bound)
-  * approx: 约 约为 约合 大约 左右, about around approximately roughly some;
-  * near (just under): 将近 接近 近, nearly almost "close to";
-  * over: 超过 超出 逾 超 多于 高于 不少于 不低于 至少 余 多 以上 之多 "+", "more than" over
-    above "in excess of" "upwards of" exceeding "at least" "no fewer than" "no less than"
-    (at-least forms read as over);
-  * under: 不到 不足 低于 少于 以下 以内, "less than" "fewer than" below under "up to".
-  Prefix qualifiers are not part of ``text``; suffix ones are.
-Exempt (identifiers, not claims; never returned)
-  * URLs, bare domains with paths, e-mail addresses, phone numbers (+86 ..., 010-12345678,
-    400-123-4567, 11-digit mobiles), reference markers "[3]", "[^3]", "【3】";
-  * dates and times: "2026-05-04", "05/04", "10:30", a bare number before 月/日/号/时/季度/
-    世纪/年代 (also ranges "1-3 月"), next to an English month ("May 4", "4 May");
-  * years: a bare four-digit integer in 1900-2100 ("2026", "2026 年", "in 2024", "Q1 2026");
-  * ordinals after 第, "No." or "#" ("第一", "第 3 名"); names such as "二十大", "十四五",
-    "500 强", "36氪" (a bare numeral before 大/届/强/氪);
-  * model and product names, decided by the shape of the whole Latin token: digits
-    glued to Latin letters on either side or after "letter-" ("H20", "5G", "5G-A", "A100",
-    "GPT-4", "HBM3E", "3D", "YX-H2"), and a bare number after an all-caps or camel-case
-    token ("RTX 4090", "iPhone 16"), a bare decimal after a capitalised word ("Llama 3.1").
-    Only the digits (or a Latin unit glued to them, "3nm") can run on into a token: what
-    follows a CJK counter, unit or magnitude is another word, so "46款app", "3亿个led",
-    "共246户1062人", "多40元2018年" state figures exactly as the spaced "46 款 app" does;
-  * list and section markers: a bare number at line start (after #, >, -, *) followed by
-    "." "、" ")" ":" or containing a dot ("1.1 概述", "1. 引言"), "x.2", and "(2)" anywhere.
-  A *bare* number has no currency, magnitude, unit or counter. "3nm" is a figure (unit nm).
-Ranges: a bare number joined by "-", "~", "至", "到" or "to" to a figure with a unit takes that
-unit, kind and magnitude ("30-40%" -> 30% and 40%, "1-2 亿" -> 1e8 and 2e8).
-
-supports(claim, evidence) / mismatch(claim, evidence)
-  Kinds must be equal and units equal, or of one family (kW/MW/GW, kWh/.../TWh, mm/km,
-  "sq in"/msi, Mbps/Gbps) which are compared in base units ("unit" otherwise). Non-finite
-  values never match. Let c, e be the values and step the claim's stated precision: one
-  unit of its last digit times its magnitude ("1.2 million" -> 1e5, "120 万" -> 1e4,
-  "40%" -> 1, "三成" -> 10, and for Chinese numerals the lowest non-zero place, at most
-  the last 万/亿: "一万二千" -> 1e3); tol = step / 2. A bound's *round step* is step, or for
-  an integer its last non-zero place ("超过 100" -> 100, "超过 1250" -> 10); plain
-  evidence restates a bound when it rounds to it at that step.
-  * plain claim: plain or approx evidence with |e - c| <= min(tol, 10% of c) ("40%" ~
-    40.2%, not 40.6%; "1 万亿" not $1.4tn); bounded evidence ("more than 1,250") is a
-    different qualifier;
-  * approx claim: |e - c| <= max(tol, 5% of c), any evidence ("约 40%" ~ 41.9%, not 46%);
-  * near claim: near, approx or under evidence within tol, or plain evidence with
-    c - max(tol, 5% of c) <= e <= c + tol ("近 100" ~ 98); over evidence: qualifier;
-  * over claim (a bound restates the source's figure, not any number it implies):
-    over evidence with |e - c| <= tol ("超 1.7 亿" is not "超 1.0 亿" nor "超 1.7 万");
-    plain evidence with 0 < e - c <= round step / 2 ("超过 1250 种" ~ 1,251; "超过 100 家"
-    ~ 105; not 1,250, which is a different qualifier, nor 1,300; "超过 60%" is not 70%);
-    approx, near or under evidence: qualifier;
-  * under claim: the mirror (under or near evidence within tol, plain with
-    0 < c - e <= round step / 2: "不到 10%" ~ 9.5%; "8% 以内" is not "13% 以内").
-to_chinese(figure)
-  Values >= 1e4 use 万 (< 1e8), 亿 (< 1e12) or 万亿, trailing zeros stripped ("120 万",
-  "2054 亿美元", "1 万亿美元"); smaller values are plain digits ("1250"); percent keeps "%",
-  points read "个百分点"; units are Chinese where usual (美元 元 欧元 英寸 纳米 吨 倍);
-  million square inches become 平方英寸 ("2922 MSI" → "29.22 亿平方英寸"). A qualifier
-  is rendered before the figure (超过, 不到, 约, 近: "more than 1,250" → "超过 1250"), so a
-  bound is never restated as an exact figure.
+Pure functions, no I/O, used by the verification gate (:mod:`dongtai.verify.gate`):
+:func:`extract_figures` reads numbers in Chinese and English with their magnitude, unit,
+kind and qualifier (about / near / over / under) and leaves identifiers out;
+:func:`mismatch` and :func:`supports` compare a claimed figure with an item's, within the
+claim's stated precision, a bound having to restate the source's own figure;
+:func:`to_chinese` writes a figure as Chinese news does. The rules stand in each
+function's docstring.
 """
 
 from __future__ import annotations
@@ -415,7 +336,63 @@ def _inherit_ranges(norm: str, hits: list[tuple[Figure, float]]) -> list[Figure]
 
 
 def extract_figures(text: str) -> list[Figure]:
-    """Every non-exempt figure of ``text``, in order of appearance."""
+    """Every non-exempt figure of ``text``, in order of appearance.
+
+    Reading numbers
+      * Full-width digits and "．％＄" are folded to ASCII and invisible marks (U+200B-U+200F,
+        U+202A-U+202E, U+2060, U+FEFF) read as spaces. Folding keeps the length, so spans index
+        the original text and ``Figure.text == text[start:end]``.
+      * ASCII numbers: "1250", "1,250" (groups of three), "1.2". A comma not followed by exactly
+        three digits ends the number.
+      * Chinese numerals 零〇一二两三四五六七八九十百千万亿 with 点 decimals: "十二" = 12,
+        "一百二十万" = 1.2e6, "三亿五千万" = 3.5e8, "一万二" = 12000, "八点五" = 8.5. A run must
+        parse as one well-formed numeral ("七八", "十四五", "二〇二六" do not) and have at least
+        two characters; lone digits ("一些", "十分", "五家") are ignored except in "百分之五"
+        and "三成".
+      * Magnitudes: thousand/million/billion/trillion, "bn"/"tn"/"mn"; "M"/"B"/"T" glued to the
+        digits ("1.2M", "$1T"); "m"/"k" glued only after a currency ("$5m"); Chinese 千/万/亿/
+        万亿 (=1e12) and 千万/百万/十亿/百亿/千亿 after digits ("1.5万亿", "120 万").
+    Units and kinds
+      * percent: "%", "percent", "per cent", "pct", "百分之X", "X成" (X*10; not 成为, 成本 ...).
+        Points ("个百分点", "百分点", "percentage points", "pp") are kind "percent", unit "pp".
+      * money: "$"/"US$"/"USD"/"dollars"/"美元" -> USD; "元"/"人民币"/"yuan"/"RMB"/"CNY"/"￥" ->
+        CNY; "€"/"EUR"/"euros"/"欧元" -> EUR; "日元"/"yen"/"JPY" -> JPY; "HK$"/"港元" -> HKD;
+        "£"/"英镑" -> GBP; "A$" "C$" "S$" "NT$" (澳元 加元 新元 新台币) -> AUD CAD SGD TWD.
+        A half-width "¥" is CNY when yuan words follow, otherwise JPY.
+      * number: unit "" for counts; a Chinese counter (片 种 家 个 台 项 座 名 颗 辆 架 人 ...) is
+        kept in ``text`` but changes nothing. Physical units get a normalised unit: GW/MW/kW/
+        TWh/GWh/MWh/kWh (吉瓦, 兆瓦, 千瓦, gigawatts ...), nm (纳米), mm, km (公里,
+        kilometres), inch ("12-inch", 英寸), "sq in", msi (million square inches), t (吨,
+        tonnes), qubit (量子比特), x (倍, times, -fold), ms (毫秒), °C (℃), Gbps, Mbps.
+    Qualifiers (four kinds of bound)
+      * approx: 约 约为 约合 大约 左右, about around approximately roughly some;
+      * near (just under): 将近 接近 近, nearly almost "close to";
+      * over: 超过 超出 逾 超 多于 高于 不少于 不低于 至少 余 多 以上 之多 "+", "more than" over
+        above "in excess of" "upwards of" exceeding "at least" "no fewer than" "no less than"
+        (at-least forms read as over);
+      * under: 不到 不足 低于 少于 以下 以内, "less than" "fewer than" below under "up to".
+      Prefix qualifiers are not part of ``text``; suffix ones are.
+    Exempt (identifiers, not claims; never returned)
+      * URLs, bare domains with paths, e-mail addresses, phone numbers (+86 ..., 010-12345678,
+        400-123-4567, 11-digit mobiles), reference markers "[3]", "[^3]", "【3】";
+      * dates and times: "2026-05-04", "05/04", "10:30", a bare number before 月/日/号/时/季度/
+        世纪/年代 (also ranges "1-3 月"), next to an English month ("May 4", "4 May");
+      * years: a bare four-digit integer in 1900-2100 ("2026", "2026 年", "in 2024", "Q1 2026");
+      * ordinals after 第, "No." or "#" ("第一", "第 3 名"); names such as "二十大", "十四五",
+        "500 强", "36氪" (a bare numeral before 大/届/强/氪);
+      * model and product names, decided by the shape of the whole Latin token: digits
+        glued to Latin letters on either side or after "letter-" ("H20", "5G", "5G-A", "A100",
+        "GPT-4", "HBM3E", "3D", "YX-H2"), and a bare number after an all-caps or camel-case
+        token ("RTX 4090", "iPhone 16"), a bare decimal after a capitalised word ("Llama 3.1").
+        Only the digits (or a Latin unit glued to them, "3nm") can run on into a token: what
+        follows a CJK counter, unit or magnitude is another word, so "46款app", "3亿个led",
+        "共246户1062人", "多40元2018年" state figures exactly as the spaced "46 款 app" does;
+      * list and section markers: a bare number at line start (after #, >, -, *) followed by
+        "." "、" ")" ":" or containing a dot ("1.1 概述", "1. 引言"), "x.2", and "(2)" anywhere.
+      A *bare* number has no currency, magnitude, unit or counter. "3nm" is a figure (unit nm).
+    Ranges: a bare number joined by "-", "~", "至", "到" or "to" to a figure with a unit takes that
+    unit, kind and magnitude ("30-40%" -> 30% and 40%, "1-2 亿" -> 1e8 and 2e8).
+    """
     norm = text.translate(_TRANS)
     blocked = _blocked(norm)
     hits: list[tuple[Figure, float]] = []
@@ -474,7 +451,30 @@ def _bound_step(fig: Figure, step: float) -> float:
 def mismatch(claim: Figure, evidence: Figure) -> str:
     """Why ``evidence`` does not state ``claim``: "" when it does, else "unit" (kind or
     unit differ), "qualifier" (an incompatible bound: "超过" against "不到" or none) or
-    "value" (rules in the module docstring)."""
+    "value".
+
+      Kinds must be equal and units equal, or of one family (kW/MW/GW, kWh/.../TWh, mm/km,
+      "sq in"/msi, Mbps/Gbps) which are compared in base units ("unit" otherwise). Non-finite
+      values never match. Let c, e be the values and step the claim's stated precision: one
+      unit of its last digit times its magnitude ("1.2 million" -> 1e5, "120 万" -> 1e4,
+      "40%" -> 1, "三成" -> 10, and for Chinese numerals the lowest non-zero place, at most
+      the last 万/亿: "一万二千" -> 1e3); tol = step / 2. A bound's *round step* is step, or for
+      an integer its last non-zero place ("超过 100" -> 100, "超过 1250" -> 10); plain
+      evidence restates a bound when it rounds to it at that step.
+      * plain claim: plain or approx evidence with |e - c| <= min(tol, 10% of c) ("40%" ~
+        40.2%, not 40.6%; "1 万亿" not $1.4tn); bounded evidence ("more than 1,250") is a
+        different qualifier;
+      * approx claim: |e - c| <= max(tol, 5% of c), any evidence ("约 40%" ~ 41.9%, not 46%);
+      * near claim: near, approx or under evidence within tol, or plain evidence with
+        c - max(tol, 5% of c) <= e <= c + tol ("近 100" ~ 98); over evidence: qualifier;
+      * over claim (a bound restates the source's figure, not any number it implies):
+        over evidence with |e - c| <= tol ("超 1.7 亿" is not "超 1.0 亿" nor "超 1.7 万");
+        plain evidence with 0 < e - c <= round step / 2 ("超过 1250 种" ~ 1,251; "超过 100 家"
+        ~ 105; not 1,250, which is a different qualifier, nor 1,300; "超过 60%" is not 70%);
+        approx, near or under evidence: qualifier;
+      * under claim: the mirror (under or near evidence within tol, plain with
+        0 < c - e <= round step / 2: "不到 10%" ~ 9.5%; "8% 以内" is not "13% 以内").
+    """
     claim_unit, claim_scale = _BASE.get(claim.unit, (claim.unit, 1.0))
     ev_unit, ev_scale = _BASE.get(evidence.unit, (evidence.unit, 1.0))
     if claim.kind != evidence.kind or claim_unit != ev_unit:
@@ -509,7 +509,7 @@ def mismatch(claim: Figure, evidence: Figure) -> str:
 
 
 def supports(claim: Figure, evidence: Figure) -> bool:
-    """True if ``evidence`` states the figure ``claim`` makes (rules in module docstring)."""
+    """True if ``evidence`` states the figure ``claim`` makes (rules: :func:`mismatch`)."""
     return mismatch(claim, evidence) == ""
 
 
@@ -533,7 +533,15 @@ _CN_QUALIFIER = {"over": "超过 ", "under": "不到 ", "approx": "约 ", "near"
 
 def to_chinese(figure: Figure) -> str:
     """The figure as Chinese news writes it, with its qualifier: "120 万", "1 万亿美元",
-    "25%", "超过 1250"."""
+    "25%", "超过 1250".
+
+      Values >= 1e4 use 万 (< 1e8), 亿 (< 1e12) or 万亿, trailing zeros stripped ("120 万",
+      "2054 亿美元", "1 万亿美元"); smaller values are plain digits ("1250"); percent keeps "%",
+      points read "个百分点"; units are Chinese where usual (美元 元 欧元 英寸 纳米 吨 倍);
+      million square inches become 平方英寸 ("2922 MSI" → "29.22 亿平方英寸"). A qualifier
+      is rendered before the figure (超过, 不到, 约, 近: "more than 1,250" → "超过 1250"), so a
+      bound is never restated as an exact figure.
+    """
     if not math.isfinite(figure.value):
         return figure.text
     return _CN_QUALIFIER.get(figure.qualifier, "") + _chinese_value(figure)
