@@ -166,11 +166,16 @@ class FetchSettings(BaseModel):
     @field_validator("rsshub_url")
     @classmethod
     def _rsshub_url(cls, value: str) -> str:
-        value = value.strip().rstrip("/")
-        parts = urlsplit(value)
-        if value and (parts.scheme not in ("http", "https") or not parts.hostname):
-            raise ValueError(f"must be an http(s) URL such as http://127.0.0.1:1200, got {value!r}")
-        return value
+        return http_root(value)
+
+
+def http_root(value: str) -> str:
+    """An optional http(s) base URL without its trailing slash ("" stays "")."""
+    value = value.strip().rstrip("/")
+    parts = urlsplit(value)
+    if value and (parts.scheme not in ("http", "https") or not parts.hostname):
+        raise ValueError(f"must be an http(s) URL such as http://127.0.0.1:1200, got {value!r}")
+    return value
 
 
 class IngestSettings(BaseModel):
@@ -254,10 +259,7 @@ class LlmSettings(BaseModel):
     @field_validator("base_url")
     @classmethod
     def _http_root(cls, value: str) -> str:
-        parts = urlsplit(value.strip())
-        if value.strip() and (parts.scheme not in ("http", "https") or not parts.netloc):
-            raise ValueError(f"must be an http(s) URL, got {value!r}")
-        return value.strip().rstrip("/")
+        return http_root(value)
 
     @field_validator("task_models")
     @classmethod
@@ -310,7 +312,7 @@ class PublishSettings(BaseModel):
     @field_validator("public_url")
     @classmethod
     def _root(cls, value: str) -> str:
-        return value.strip().rstrip("/")
+        return http_root(value)
 
 
 class ScheduleSettings(BaseModel):
