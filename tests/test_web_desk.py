@@ -14,7 +14,7 @@ from tests.conftest import DEMO_DATE
 from tests.websupport import PASSWORD, add_user, client, csrf_of, logged_in
 
 DAY = DEMO_DATE.isoformat()
-SEMI = "/sections/2/subsections/1/paragraphs/0/text"  # SEMI's wafer shipments paragraph
+SEMI = "/sections/4/subsections/0/paragraphs/0/text"  # SEMI's wafer shipments paragraph
 
 
 def _draft_text(settings: Settings, pointer: str) -> str:
@@ -160,7 +160,9 @@ def test_dropping_and_moving_sections_renumbers_references(sqlite_workspace: Set
     editor.move_section(DEMO_DATE, 3, 0, "alice")
     moved = editor.draft(DEMO_DATE).briefing
     assert moved.sections[0].title == before.sections[3].title
-    assert [s.number for s in moved.sections] == ["1", "2", "3", "4"]
+    assert [s.number for s in moved.sections] == [
+        str(n) for n in range(1, len(before.sections) + 1)
+    ]
     assert moved.sections[0].subsections[0].paragraphs[0].refs[0] == 1
     assert {r.url for r in moved.references} == {r.url for r in before.references}
     editor.drop_section(DEMO_DATE, 0, "alice")
