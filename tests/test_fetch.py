@@ -30,6 +30,7 @@ from dongtai.sources import load_registry
 from dongtai.store import Store
 from tests.httpserver import (
     Drip,
+    Handler,
     LocalServer,
     encoded,
     huge,
@@ -497,50 +498,38 @@ def test_bounded_decoder_decodes_what_fits_and_refuses_what_does_not() -> None:
         BoundedDecoder("gzip", 100).feed(b"not gzip at all")
 
 
-def test_a_drip_server_is_cut_at_the_request_deadline(settings: Settings, store: Store) -> None:
-    drip = Drip(every=1.0)
+def _fetch_one_route(
+    settings: Settings, store: Store, path: str, handler: Handler, **limits: float
+) -> FetchRun:
+    """Fetch a one-source registry whose feed is ``handler`` at ``path`` on a local server."""
     server = LocalServer().start()
-    server.route("/drip.xml", drip)
-    sources = [{"id": "drip", "name_en": "d", "name_zh": "d", "kind": "rss",
-                "url": server.url("/drip.xml")}]  # fmt: skip
+    server.route(path, handler)
+    sources = [{"id": "one", "name_en": "o", "name_zh": "o", "kind": "rss",
+                "url": server.url(path)}]  # fmt: skip
     settings.home.mkdir(parents=True, exist_ok=True)
     (settings.home / "sources.yaml").write_text(yaml.safe_dump({"sources": sources}))
     fetch = settings.fetch.model_copy(
-        update={"allowed_networks": ["127.0.0.0/8"], "request_deadline": 3.0, "retries": 0}
+        update={"allowed_networks": ["127.0.0.0/8"], "retries": 0, **limits}
     )
     registry = load_registry(settings.home)
     try:
-        runs = fetch_sources(
-            settings.model_copy(update={"fetch": fetch}),
-            store,
-            registry,
-            [registry.sources["drip"]],
+        [run] = fetch_sources(
+            settings.model_copy(update={"fetch": fetch}), store, registry, [registry.sources["one"]]
         )
     finally:
         server.stop()
-    assert runs[0].status == "failed"
-    assert "no complete response within the 3 s deadline" in runs[0].error
+    return run
+
+
+def test_a_drip_server_is_cut_at_the_request_deadline(settings: Settings, store: Store) -> None:
+    drip = Drip(every=1.0)
+    run = _fetch_one_route(settings, store, "/drip.xml", drip, request_deadline=3.0)
+    assert run.status == "failed"
+    assert "no complete response within the 3 s deadline" in run.error
     assert drip.sent < 10  # of the 100,000 bytes it announced
 
 
 def test_a_source_is_cut_at_its_deadline(settings: Settings, store: Store) -> None:
-    server = LocalServer().start()
-    server.route("/slow.xml", static(b"<rss/>", RSS, delay=5.0))
-    sources = [{"id": "slowsrc", "name_en": "s", "name_zh": "s", "kind": "rss",
-                "url": server.url("/slow.xml")}]  # fmt: skip
-    settings.home.mkdir(parents=True, exist_ok=True)
-    (settings.home / "sources.yaml").write_text(yaml.safe_dump({"sources": sources}))
-    fetch = settings.fetch.model_copy(
-        update={"allowed_networks": ["127.0.0.0/8"], "source_deadline": 1.0, "retries": 0}
-    )
-    registry = load_registry(settings.home)
-    try:
-        runs = fetch_sources(
-            settings.model_copy(update={"fetch": fetch}),
-            store,
-            registry,
-            [registry.sources["slowsrc"]],
-        )
-    finally:
-        server.stop()
-    assert runs[0].status == "failed" and "cut at its 1 s deadline" in runs[0].error
+    slow = static(b"<rss/>", RSS, delay=5.0)
+    run = _fetch_one_route(settings, store, "/slow.xml", slow, source_deadline=1.0)
+    assert run.status == "failed" and "cut at its 1 s deadline" in run.error
