@@ -66,6 +66,7 @@ _TRUNCATION = re.compile(r"(\.\.\.|…+).*$")
 _OPEN = {"“": "”", "「": "」", "『": "』", "《": "》", "‘": "’"}
 _CLOSE = set(_OPEN.values())
 _ZH_END = "。！？!?"
+_MARKS = re.compile("[" + re.escape("".join(_OPEN) + "".join(_CLOSE) + '"。！？!?.') + "]")
 
 
 def clean_title(title: str) -> str:
@@ -132,6 +133,10 @@ def split_sentences(text: str) -> list[str]:
     n = len(text)
     i = 0
     while i < n:
+        found = _MARKS.search(text, i)  # only these characters change the state
+        if found is None:
+            break
+        i = found.start()
         ch = text[i]
         if ch in _OPEN:
             depth += 1

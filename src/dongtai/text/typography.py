@@ -78,8 +78,9 @@ def cjk_ratio(text: str) -> float:
 
     Punctuation, spaces and symbols are not counted; ``0.0`` for text without any.
     """
-    cjk = sum(1 for ch in text if _IS_CJK.match(ch))
-    other = sum(1 for ch in text if ch.isalnum() and not _IS_CJK.match(ch))
+    cjk_chars = "".join(_IS_CJK.findall(text))
+    cjk = len(cjk_chars)
+    other = sum(map(str.isalnum, text)) - sum(map(str.isalnum, cjk_chars))
     total = cjk + other
     return cjk / total if total else 0.0
 
