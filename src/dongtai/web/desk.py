@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated
 
@@ -189,34 +190,30 @@ def _act(request: Request, day: str, action: str) -> Response:
 
 @router.post("/desk/{day}/edit")
 def edit(request: Request, day: str, pointer: Text, text: Text, csrf: Text) -> Response:
-    user = _posted_by(request, csrf)
-    when = _day(day)
-    try:
-        _editor(request).edit_text(when, pointer, text, user.name)
-    except InputError as exc:
-        return _act(request, day, str(exc))
-    return _back(when)
+    return _change(request, day, csrf, lambda ed, when, by: ed.edit_text(when, pointer, text, by))
 
 
 @router.post("/desk/{day}/sections/{index}/drop")
 def drop(request: Request, day: str, index: int, csrf: Text) -> Response:
-    user = _posted_by(request, csrf)
-    when = _day(day)
-    try:
-        _editor(request).drop_section(when, index, user.name)
-    except InputError as exc:
-        return _act(request, day, str(exc))
-    return _back(when)
+    return _change(request, day, csrf, lambda ed, when, by: ed.drop_section(when, index, by))
 
 
 @router.post("/desk/{day}/sections/{index}/move")
 def move(
     request: Request, day: str, index: int, to: Annotated[int, Form()], csrf: Text
 ) -> Response:
+    return _change(request, day, csrf, lambda ed, when, by: ed.move_section(when, index, to, by))
+
+
+def _change(
+    request: Request, day: str, csrf: Text, apply: Callable[[Editor, date, str], object]
+) -> Response:
+    """One editor's change to a draft: applied by the signed-in user, then back to the desk
+    (or the desk with the reason when the change is refused)."""
     user = _posted_by(request, csrf)
     when = _day(day)
     try:
-        _editor(request).move_section(when, index, to, user.name)
+        apply(_editor(request), when, user.name)
     except InputError as exc:
         return _act(request, day, str(exc))
     return _back(when)
