@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from dongtai.errors import StoreError
 from dongtai.models import Briefing, FetchRun, Item, Source, SourceHealth, Story
+from dongtai.store.convert import record, utc, values
 from dongtai.store.schema import (
     BriefingRow,
     FetchRunRow,
@@ -100,7 +101,7 @@ class Store:
         query = (
             select(ItemRow)
             .where(ItemRow.source_id == source_id, ItemRow.summary_only.is_(True))
-            .where(ItemRow.page_retry_at <= _utc(datetime.now(UTC)))
+            .where(ItemRow.page_retry_at <= utc(datetime.now(UTC)))
             .order_by(ItemRow.published.desc())
             .limit(limit)
         )
@@ -118,7 +119,7 @@ class Store:
             row.page_error = reason[:300]
             wait = timedelta(seconds=backoff * 2 ** (row.page_attempts - 1))
             done = row.page_attempts > retries
-            row.page_retry_at = None if done else _utc(datetime.now(UTC) + wait)
+            row.page_retry_at = None if done else utc(datetime.now(UTC) + wait)
 
     def upgrade_item(self, item: Item) -> bool:
         """Replace a summary-only item by its full version (same URL); whether it was."""
@@ -147,7 +148,7 @@ class Store:
         with self._session() as session:
             query = (
                 select(ItemRow)
-                .where(ItemRow.published >= _utc(start), ItemRow.published < _utc(end))
+                .where(ItemRow.published >= utc(start), ItemRow.published < utc(end))
                 .order_by(ItemRow.published, ItemRow.id)
             )
             return [_item(row) for row in session.scalars(query)]
@@ -279,14 +280,14 @@ class Store:
                 row = FetchStateRow(source_id=run.source, etag="", last_modified="")
                 row.consecutive_failures = 0
                 session.add(row)
-            row.last_attempt = _utc(run.finished)
+            row.last_attempt = utc(run.finished)
             row.last_status = run.status
             row.last_error = run.error
             if failed:
                 row.consecutive_failures = (row.consecutive_failures or 0) + 1
                 return
             row.consecutive_failures = 0
-            row.last_success = _utc(run.finished)
+            row.last_success = utc(run.finished)
             row.last_way = run.way
             if run.status != "unchanged":
                 row.etag, row.last_modified = etag, last_modified
@@ -330,7 +331,7 @@ class Store:
                     source_id=source_id,
                     final_url=final_url,
                     content_type=content_type[:200],
-                    fetched_at=_utc(datetime.now(UTC)),
+                    fetched_at=utc(datetime.now(UTC)),
                     body=zlib.compress(body, 6),
                 )
             )
@@ -378,89 +379,33 @@ def _upsert(session: Session, table: Any) -> Any:
     return sqlite_insert(table)
 
 
-def _utc(moment: datetime) -> datetime:
-    return moment.astimezone(UTC).replace(tzinfo=None)
-
-
 def _item_values(item: Item, now: datetime) -> dict[str, Any]:
-    return {
-        "url": item.url,
-        "source_id": item.source,
-        "title": item.title,
-        "published": _utc(item.published),
-        "language": item.language,
-        "text": item.text,
-        "summary": item.summary,
-        "authors": list(item.authors),
-        "raw_title": item.raw_title,
-        "raw_text": item.raw_text,
-        "ingested_at": _utc(now),
-        "summary_only": item.summary_only,
-        "page_error": item.page_error,
+    return values(ItemRow, item, source="source_id") | {
+        "published": utc(item.published),
+        "ingested_at": utc(now),
         "page_attempts": 0,
-        "page_retry_at": _utc(now) if item.summary_only else None,
+        "page_retry_at": utc(now) if item.summary_only else None,
     }
 
 
 def _item(row: ItemRow) -> Item:
-    return Item(
-        url=row.url,
-        source=row.source_id,
-        title=row.title,
-        published=row.published.replace(tzinfo=UTC),
-        text=row.text,
-        language=row.language,
-        summary=row.summary,
-        authors=tuple(row.authors),
-        raw_title=row.raw_title or "",
-        raw_text=row.raw_text or "",
-        summary_only=bool(row.summary_only),
-        page_error=row.page_error or "",
-    )
+    return record(Item, row, source="source_id")
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+_RUN_COLUMNS = {"source": "source_id", "started": "started_at", "finished": "finished_at"}
 
 
 def _run_row(run: FetchRun) -> FetchRunRow:
-    return FetchRunRow(
-        source_id=run.source,
-        started_at=_utc(run.started),
-        finished_at=_utc(run.finished),
-        status=run.status,
-        new=run.new,
-        unchanged=run.unchanged,
-        failed=run.failed,
-        error=run.error,
-        way=run.way,
-    )
+    times = {"started_at": utc(run.started), "finished_at": utc(run.finished)}
+    return FetchRunRow(**(values(FetchRunRow, run, **_RUN_COLUMNS) | times))
 
 
 def _run(row: FetchRunRow) -> FetchRun:
-    return FetchRun(
-        source=row.source_id,
-        status=row.status,
-        new=row.new,
-        unchanged=row.unchanged,
-        failed=row.failed,
-        error=row.error,
-        way=row.way or "",
-        started=_aware(row.started_at),
-        finished=_aware(row.finished_at),
-    )
+    return record(FetchRun, row, **_RUN_COLUMNS)
 
 
 def _health(row: FetchStateRow) -> SourceHealth:
-    return SourceHealth(
-        source=row.source_id,
-        last_attempt=_aware(row.last_attempt),
-        last_success=_aware(row.last_success) if row.last_success else None,
-        consecutive_failures=row.consecutive_failures,
-        last_status=row.last_status,
-        last_error=row.last_error,
-        last_way=row.last_way or "",
-    )
+    return record(SourceHealth, row, source="source_id")
 
 
 __all__ = ["MIGRATIONS", "Store", "head_revision", "open_store"]

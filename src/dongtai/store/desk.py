@@ -1,5 +1,5 @@
-"""Tables and queries of the newsroom: users and sessions, issue revisions and
-publications, the log of every desk change, story labels, and the search index.
+"""Queries of the newsroom: users and sessions, issue revisions and publications, the
+log of every desk change, story labels, and the search index.
 
 Rules it applies:
 
@@ -12,8 +12,8 @@ Rules it applies:
   in the FTS5 table ``search_fts`` (same rowid), on PostgreSQL a GIN index on
   ``to_tsvector('simple', tokens)`` serves the same query.
 
-The schema is created by the migration ``0004_web``; :class:`Desk` takes a
-:class:`~dongtai.store.Store` and works on its engine.
+The tables are :mod:`dongtai.store.desk_tables` (migration ``0004_web``); :class:`Desk`
+takes a :class:`~dongtai.store.Store` and works on its engine.
 """
 
 from __future__ import annotations
@@ -23,23 +23,21 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import (
-    JSON,
-    Date,
-    DateTime,
-    ForeignKey,
-    Integer,
-    String,
-    Text,
-    delete,
-    func,
-    select,
-    text,
-)
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import delete, func, select, text
+from sqlalchemy.orm import Session
 
 from dongtai.store import Store
-from dongtai.store.schema import Base
+from dongtai.store.convert import aware, record, values
+from dongtai.store.desk_tables import (
+    ChangeRow,
+    PublicationRow,
+    RevisionRow,
+    SearchDocRow,
+    SearchStateRow,
+    SessionRow,
+    StoryLabelRow,
+    UserRow,
+)
 
 __all__ = [
     "Change",
@@ -50,103 +48,6 @@ __all__ = [
     "StoryLabel",
     "User",
 ]
-
-
-class UserRow(Base):
-    __tablename__ = "web_users"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
-    role: Mapped[str] = mapped_column(String(20))
-    password_hash: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-
-
-class SessionRow(Base):
-    """A login: the SHA-256 of the cookie's token (never the token itself)."""
-
-    __tablename__ = "web_sessions"
-
-    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("web_users.id", ondelete="CASCADE"))
-    csrf: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-
-
-class RevisionRow(Base):
-    __tablename__ = "issue_revisions"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    issue_date: Mapped[date] = mapped_column(Date, index=True)
-    number: Mapped[int] = mapped_column(Integer)
-    document: Mapped[dict[str, Any]] = mapped_column(JSON)
-    status: Mapped[str] = mapped_column(String(20))
-    author: Mapped[str] = mapped_column(String(200))
-    note: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-
-
-class PublicationRow(Base):
-    __tablename__ = "issue_publications"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    issue_date: Mapped[date] = mapped_column(Date, index=True)
-    version: Mapped[int] = mapped_column(Integer)
-    revision_id: Mapped[int] = mapped_column(ForeignKey("issue_revisions.id"))
-    published_by: Mapped[str] = mapped_column(String(200))
-    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    correction: Mapped[str] = mapped_column(Text)
-    override_reason: Mapped[str] = mapped_column(Text)
-
-
-class ChangeRow(Base):
-    __tablename__ = "desk_changes"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    issue_date: Mapped[date] = mapped_column(Date, index=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    user: Mapped[str] = mapped_column(String(200))
-    action: Mapped[str] = mapped_column(String(40))
-    target: Mapped[str] = mapped_column(Text)
-    before: Mapped[str] = mapped_column(Text)
-    after: Mapped[str] = mapped_column(Text)
-
-
-class StoryLabelRow(Base):
-    """An editor's judgement on two stories' items: the ``same`` event or ``different``."""
-
-    __tablename__ = "story_labels"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    issue_date: Mapped[date] = mapped_column(Date, index=True)
-    item_a: Mapped[str] = mapped_column(String(2000))
-    item_b: Mapped[str] = mapped_column(String(2000))
-    label: Mapped[str] = mapped_column(String(20))
-    user: Mapped[str] = mapped_column(String(200))
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-
-
-class SearchDocRow(Base):
-    __tablename__ = "search_docs"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    issue_date: Mapped[date] = mapped_column(Date, index=True)
-    anchor: Mapped[str] = mapped_column(String(40))
-    topic: Mapped[str] = mapped_column(String(40), index=True)
-    orgs: Mapped[str] = mapped_column(Text)  # " id1 id2 " organisations the section names
-    title: Mapped[str] = mapped_column(Text)
-    text: Mapped[str] = mapped_column(Text)
-    tokens: Mapped[str] = mapped_column(Text)
-
-
-class SearchStateRow(Base):
-    """What the index holds for a date: a signature of the indexed document."""
-
-    __tablename__ = "search_state"
-
-    issue_date: Mapped[date] = mapped_column(Date, primary_key=True)
-    signature: Mapped[str] = mapped_column(String(64))
 
 
 @dataclass(frozen=True)
@@ -215,10 +116,6 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 class Desk:
     """The newsroom's queries on a :class:`Store` (module docstring)."""
 
@@ -243,11 +140,13 @@ class Desk:
     def user(self, name: str) -> User | None:
         with self._session() as session:
             row = session.scalar(select(UserRow).where(UserRow.name == name))
-            return None if row is None else _user(row)
+            return None if row is None else record(User, row)
 
     def users(self) -> list[User]:
         with self._session() as session:
-            return [_user(r) for r in session.scalars(select(UserRow).order_by(UserRow.name))]
+            return [
+                record(User, r) for r in session.scalars(select(UserRow).order_by(UserRow.name))
+            ]
 
     def set_password_hash(self, user_id: int, password_hash: str) -> None:
         with self._session() as session:
@@ -273,11 +172,11 @@ class Desk:
             row = session.get(SessionRow, token_hash)
             if row is None:
                 return None
-            if _aware(row.expires_at) <= now():
+            if aware(row.expires_at) <= now():
                 session.delete(row)
                 return None
             user = session.get(UserRow, row.user_id)
-            return None if user is None else (_user(user), row.csrf)
+            return None if user is None else (record(User, user), row.csrf)
 
     def drop_session(self, token_hash: str) -> None:
         with self._session() as session:
@@ -302,7 +201,7 @@ class Desk:
             )
             session.add(row)
             session.flush()
-            return _revision(row)
+            return record(Revision, row)
 
     def latest_revision(self, issue_date: date) -> Revision | None:
         query = (
@@ -313,12 +212,12 @@ class Desk:
         )
         with self._session() as session:
             row = session.scalar(query)
-            return None if row is None else _revision(row)
+            return None if row is None else record(Revision, row)
 
     def revision(self, revision_id: int) -> Revision | None:
         with self._session() as session:
             row = session.get(RevisionRow, revision_id)
-            return None if row is None else _revision(row)
+            return None if row is None else record(Revision, row)
 
     def revisions(self, issue_date: date) -> list[Revision]:
         query = (
@@ -327,7 +226,7 @@ class Desk:
             .order_by(RevisionRow.number)
         )
         with self._session() as session:
-            return [_revision(r) for r in session.scalars(query)]
+            return [record(Revision, r) for r in session.scalars(query)]
 
     def add_publication(
         self, revision: Revision, user: str, correction: str, override_reason: str
@@ -349,7 +248,7 @@ class Desk:
             )
             session.add(row)
             session.flush()
-            return _publication(row)
+            return record(Publication, row)
 
     def publications(self, issue_date: date) -> list[Publication]:
         query = (
@@ -358,7 +257,7 @@ class Desk:
             .order_by(PublicationRow.version)
         )
         with self._session() as session:
-            return [_publication(r) for r in session.scalars(query)]
+            return [record(Publication, r) for r in session.scalars(query)]
 
     def latest_versions(self) -> dict[date, int]:
         """Published dates → the version readers see (the latest)."""
@@ -372,49 +271,27 @@ class Desk:
     def record(
         self, issue_date: date, user: str, action: str, target: str, before: str, after: str
     ) -> None:
+        change = Change(issue_date, now(), user, action, target, before, after)
         with self._session() as session:
-            session.add(
-                ChangeRow(
-                    issue_date=issue_date,
-                    at=now(),
-                    user=user,
-                    action=action,
-                    target=target,
-                    before=before,
-                    after=after,
-                )
-            )
+            session.add(ChangeRow(**values(ChangeRow, change)))
 
     def changes(self, issue_date: date) -> list[Change]:
         query = select(ChangeRow).where(ChangeRow.issue_date == issue_date).order_by(ChangeRow.id)
         with self._session() as session:
-            return [
-                Change(r.issue_date, _aware(r.at), r.user, r.action, r.target, r.before, r.after)
-                for r in session.scalars(query)
-            ]
+            return [record(Change, r) for r in session.scalars(query)]
 
     def add_story_label(
         self, issue_date: date, item_a: str, item_b: str, label: str, user: str
     ) -> None:
+        judgement = StoryLabel(item_a, item_b, label, user, now())
         with self._session() as session:
-            session.add(
-                StoryLabelRow(
-                    issue_date=issue_date,
-                    item_a=item_a,
-                    item_b=item_b,
-                    label=label,
-                    user=user,
-                    at=now(),
-                )
-            )
+            session.add(StoryLabelRow(issue_date=issue_date, **values(StoryLabelRow, judgement)))
 
     def story_labels(self) -> list[StoryLabel]:
         """Every labelled pair, oldest first (a later label of a pair overrides)."""
+        query = select(StoryLabelRow).order_by(StoryLabelRow.id)
         with self._session() as session:
-            return [
-                StoryLabel(r.item_a, r.item_b, r.label, r.user, _aware(r.at))
-                for r in session.scalars(select(StoryLabelRow).order_by(StoryLabelRow.id))
-            ]
+            return [record(StoryLabel, r) for r in session.scalars(query)]
 
     # the search index -------------------------------------------------------------
     def search_signatures(self) -> dict[date, str]:
@@ -435,15 +312,7 @@ class Desk:
                 )
             session.execute(delete(SearchDocRow).where(_on(issue_date)))
             for doc in docs:
-                row = SearchDocRow(
-                    issue_date=doc.issue_date,
-                    anchor=doc.anchor,
-                    topic=doc.topic,
-                    orgs=doc.orgs,
-                    title=doc.title,
-                    text=doc.text,
-                    tokens=doc.tokens,
-                )
+                row = SearchDocRow(**values(SearchDocRow, doc))
                 session.add(row)
                 session.flush()
                 if fts:
@@ -457,13 +326,13 @@ class Desk:
         """Sections of a topic, newest issue first."""
         query = select(SearchDocRow).where(SearchDocRow.topic == topic)
         with self._session() as session:
-            return [_doc(r) for r in session.scalars(query.order_by(*_NEWEST))]
+            return [record(SearchDoc, r) for r in session.scalars(query.order_by(*_NEWEST))]
 
     def docs_naming(self, org: str) -> list[SearchDoc]:
         """Sections that name an organisation (by its registry id), newest issue first."""
         query = select(SearchDocRow).where(SearchDocRow.orgs.contains(f" {org} "))
         with self._session() as session:
-            return [_doc(r) for r in session.scalars(query.order_by(*_NEWEST))]
+            return [record(SearchDoc, r) for r in session.scalars(query.order_by(*_NEWEST))]
 
     def search(self, match: str, limit: int) -> list[SearchDoc]:
         """Rows whose tokens hold every token of ``match`` (space-separated), best first."""
@@ -471,7 +340,7 @@ class Desk:
         if not tokens:
             return []
         with self._session() as session:
-            return [_doc(r) for r in _matching(session, tokens, limit)]
+            return [record(SearchDoc, r) for r in _matching(session, tokens, limit)]
 
 
 _NEWEST = (SearchDocRow.issue_date.desc(), SearchDocRow.id)
@@ -502,38 +371,3 @@ def _matching(session: Session, tokens: list[str], limit: int) -> Iterator[Searc
         r.id: r for r in session.scalars(select(SearchDocRow).where(SearchDocRow.id.in_(wanted)))
     }
     return (rows[i] for i in wanted if i in rows)
-
-
-def _user(row: UserRow) -> User:
-    return User(row.id, row.name, row.role, row.password_hash)
-
-
-def _revision(row: RevisionRow) -> Revision:
-    return Revision(
-        row.id,
-        row.issue_date,
-        row.number,
-        row.document,
-        row.status,
-        row.author,
-        row.note,
-        _aware(row.created_at),
-    )
-
-
-def _publication(row: PublicationRow) -> Publication:
-    return Publication(
-        row.issue_date,
-        row.version,
-        row.revision_id,
-        row.published_by,
-        _aware(row.published_at),
-        row.correction,
-        row.override_reason,
-    )
-
-
-def _doc(row: SearchDocRow) -> SearchDoc:
-    return SearchDoc(
-        row.issue_date, row.anchor, row.topic, row.orgs, row.title, row.text, row.tokens
-    )

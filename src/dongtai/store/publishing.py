@@ -37,6 +37,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from dongtai.store import Store
+from dongtai.store.convert import record, values
 from dongtai.store.schema import Base
 
 DELIVERY_STATUSES = ("pending", "delivered", "failed")
@@ -165,8 +166,7 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+_APPROVAL_COLUMNS = {"by": "approved_by", "at": "approved_at"}
 
 
 class Ledger:
@@ -179,7 +179,7 @@ class Ledger:
     def run(self, issue_date: date) -> Run | None:
         with self.store._session() as session:
             row = session.get(RunRow, issue_date)
-            return None if row is None else _run(row)
+            return None if row is None else record(Run, row)
 
     def mark_run(self, issue_date: date, status: str, step: str = "", message: str = "") -> Run:
         """Set the run's status (and message); record ``step`` as finished now."""
@@ -193,7 +193,7 @@ class Ledger:
             if step:
                 row.steps = {**(row.steps or {}), step: now.isoformat()}
             session.flush()
-            return _run(row)
+            return record(Run, row)
 
     def forget_step(self, issue_date: date, step: str) -> None:
         with self.store._session() as session:
@@ -204,21 +204,12 @@ class Ledger:
     def runs(self) -> list[Run]:
         with self.store._session() as session:
             rows = session.scalars(select(RunRow).order_by(RunRow.issue_date))
-            return [_run(row) for row in rows]
+            return [record(Run, row) for row in rows]
 
     # approvals -------------------------------------------------------------------
     def add_approval(self, approval: Approval) -> None:
         with self.store._session() as session:
-            session.add(
-                ApprovalRow(
-                    issue_date=approval.issue_date,
-                    version=approval.version,
-                    approved_by=approval.by,
-                    approved_at=approval.at,
-                    override=approval.override,
-                    status=approval.status,
-                )
-            )
+            session.add(ApprovalRow(**values(ApprovalRow, approval, **_APPROVAL_COLUMNS)))
 
     def approvals(self, issue_date: date) -> list[Approval]:
         """Every approval of an issue date, oldest first."""
@@ -226,17 +217,7 @@ class Ledger:
             select(ApprovalRow).where(ApprovalRow.issue_date == issue_date).order_by(ApprovalRow.id)
         )
         with self.store._session() as session:
-            return [
-                Approval(
-                    issue_date=row.issue_date,
-                    version=row.version,
-                    by=row.approved_by,
-                    at=_aware(row.approved_at),
-                    override=row.override,
-                    status=row.status,
-                )
-                for row in session.scalars(query)
-            ]
+            return [record(Approval, row, **_APPROVAL_COLUMNS) for row in session.scalars(query)]
 
     # deliveries ------------------------------------------------------------------
     def delivery(self, key: str, delivery_id: str, where: tuple[date, str, str, str]) -> Delivery:
@@ -264,7 +245,7 @@ class Ledger:
                 )
                 session.add(row)
                 session.flush()
-            return _delivery(row)
+            return record(Delivery, row)
 
     def update_delivery(self, key: str, **changes: Any) -> Delivery:
         """Change fields of a delivery (``updated_at`` set to now)."""
@@ -274,7 +255,7 @@ class Ledger:
                 setattr(row, name, value)
             row.updated_at = _now()
             session.flush()
-            return _delivery(row)
+            return record(Delivery, row)
 
     def delivery_attempts(self, key: str) -> int:
         with self.store._session() as session:
@@ -287,7 +268,7 @@ class Ledger:
         if issue_date is not None:
             query = query.where(DeliveryRow.issue_date == issue_date)
         with self.store._session() as session:
-            return [_delivery(row) for row in session.scalars(query)]
+            return [record(Delivery, row) for row in session.scalars(query)]
 
     def published_dates(self) -> list[date]:
         """Dates with at least one delivered delivery, oldest first."""
@@ -334,34 +315,3 @@ class Ledger:
         with self.store._session() as session:
             rows = session.scalars(select(NoticeRow).order_by(NoticeRow.first_at))
             return [(row.key, row.message, row.sent_at is not None) for row in rows]
-
-
-def _run(row: RunRow) -> Run:
-    return Run(
-        issue_date=row.issue_date,
-        status=row.status,
-        steps=dict(row.steps or {}),
-        message=row.message,
-        started_at=_aware(row.started_at),
-        updated_at=_aware(row.updated_at),
-    )
-
-
-def _delivery(row: DeliveryRow) -> Delivery:
-    return Delivery(
-        key=row.key,
-        delivery_id=row.delivery_id,
-        issue_date=row.issue_date,
-        version=row.version,
-        channel=row.channel,
-        recipient=row.recipient,
-        status=row.status,
-        attempts=row.attempts,
-        parts_sent=row.parts_sent,
-        parts_total=row.parts_total,
-        permanent=row.permanent,
-        response=row.response,
-        created_at=_aware(row.created_at),
-        updated_at=_aware(row.updated_at),
-        delivered_at=_aware(row.delivered_at) if row.delivered_at else None,
-    )
