@@ -12,10 +12,18 @@ import os
 import tomllib
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -26,6 +34,27 @@ from dongtai.errors import ConfigError
 
 CONFIG_FILE_NAME = "dongtai.toml"
 _HEX = r"^#[0-9a-fA-F]{6}$"
+
+
+def http_url(value: str) -> str:
+    """An absolute http(s) URL, without surrounding white space."""
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"must be an absolute http(s) URL, got {value!r}")
+    return value.strip()
+
+
+def http_root(value: str) -> str:
+    """An optional http(s) base URL without its trailing slash ("" stays "")."""
+    value = value.strip().rstrip("/")
+    parts = urlsplit(value)
+    if value and (parts.scheme not in ("http", "https") or not parts.hostname):
+        raise ValueError(f"must be an http(s) URL such as http://127.0.0.1:1200, got {value!r}")
+    return value
+
+
+HttpUrl = Annotated[str, AfterValidator(http_url)]
+HttpRoot = Annotated[str, AfterValidator(http_root)]
 
 
 class BrandColors(BaseModel):
@@ -41,15 +70,7 @@ class QrTarget(BaseModel):
     """One QR code of the contact block: the http(s) URL it encodes and its caption."""
 
     label: str = Field(description="Caption under the code; a newline starts a second line")
-    url: str = Field(description="Absolute http(s) URL the code encodes")
-
-    @field_validator("url")
-    @classmethod
-    def _http_url(cls, value: str) -> str:
-        parts = urlsplit(value.strip())
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError(f"QR target must be an absolute http(s) URL, got {value!r}")
-        return value.strip()
+    url: HttpUrl = Field(description="Absolute http(s) URL the code encodes")
 
 
 class Branding(BaseModel):
@@ -133,7 +154,7 @@ class FetchSettings(BaseModel):
     allowed_networks: list[str] = Field(
         default_factory=list, description="CIDR allow-list checked before the SSRF refusal"
     )
-    rsshub_url: str = Field(
+    rsshub_url: HttpRoot = Field(
         "",
         description="Base URL of the RSSHub instance that serves sources of kind rsshub"
         " (e.g. http://127.0.0.1:1200); empty: those sources are not fetched",
@@ -162,20 +183,6 @@ class FetchSettings(BaseModel):
     page_retries: int = Field(
         6, ge=0, description="Later runs that try a summary-only item's page again"
     )
-
-    @field_validator("rsshub_url")
-    @classmethod
-    def _rsshub_url(cls, value: str) -> str:
-        return http_root(value)
-
-
-def http_root(value: str) -> str:
-    """An optional http(s) base URL without its trailing slash ("" stays "")."""
-    value = value.strip().rstrip("/")
-    parts = urlsplit(value)
-    if value and (parts.scheme not in ("http", "https") or not parts.hostname):
-        raise ValueError(f"must be an http(s) URL such as http://127.0.0.1:1200, got {value!r}")
-    return value
 
 
 class IngestSettings(BaseModel):
@@ -211,7 +218,7 @@ class LlmSettings(BaseModel):
     the response cache and prices. ``DONGTAI_LLM_BASE_URL``, ``DONGTAI_LLM_MODEL`` and
     ``DONGTAI_LLM_API_KEY`` set the first three (so do ``DONGTAI_LLM__BASE_URL`` …)."""
 
-    base_url: str = Field(
+    base_url: HttpRoot = Field(
         "", description="API root, e.g. https://api.deepseek.com/v1 (+ /chat/completions)"
     )
     model: str = Field("", description="Model of every task that has none of its own")
@@ -256,11 +263,6 @@ class LlmSettings(BaseModel):
         default_factory=dict, description="Prices of named models (override the two above)"
     )
 
-    @field_validator("base_url")
-    @classmethod
-    def _http_root(cls, value: str) -> str:
-        return http_root(value)
-
     @field_validator("task_models")
     @classmethod
     def _known_tasks(cls, value: dict[str, str]) -> dict[str, str]:
@@ -295,7 +297,7 @@ class PublishSettings(BaseModel):
     operator: str = Field(
         "", description="Channel that receives operator notices (failures); empty: none"
     )
-    public_url: str = Field(
+    public_url: HttpRoot = Field(
         "", description="Where readers find the issues (links in messages: /issues/D)"
     )
     retries: int = Field(3, ge=0, le=10, description="Retries of a transient delivery failure")
@@ -308,11 +310,6 @@ class PublishSettings(BaseModel):
     source_down_runs: int = Field(
         3, ge=1, description="Failed fetch runs in a row before the operator is told"
     )
-
-    @field_validator("public_url")
-    @classmethod
-    def _root(cls, value: str) -> str:
-        return http_root(value)
 
 
 class ScheduleSettings(BaseModel):

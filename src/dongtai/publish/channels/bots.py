@@ -29,8 +29,9 @@ import time
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl, quote_plus, urlencode, urlsplit, urlunsplit
 
-from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic import BaseModel, Field, SecretStr
 
+from dongtai.config import HttpUrl
 from dongtai.errors import DeliveryError
 from dongtai.publish.channel import HttpChannel, short
 from dongtai.publish.digest import Block, Line, blocks, pack
@@ -44,19 +45,11 @@ DINGTALK_MAX_BYTES = 20000
 class BotOptions(BaseModel):
     """``[channels.NAME]`` of a group bot."""
 
-    webhook: str = Field(description="The bot's webhook URL (it holds the bot's key)")
+    webhook: HttpUrl = Field(description="The bot's webhook URL (it holds the bot's key)")
     secret: SecretStr = Field(SecretStr(""), description="Signing secret (Feishu, DingTalk)")
     max_bytes: int = Field(0, ge=0, description="Smaller message limit; 0: the platform's")
     interval: float = Field(3.0, ge=0, description="Seconds between two messages of an issue")
     send_pdf: bool = Field(True, description="WeCom: upload the PDF and send it as a file")
-
-    @field_validator("webhook")
-    @classmethod
-    def _http(cls, value: str) -> str:
-        parts = urlsplit(value.strip())
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError(f"must be an http(s) URL, got {value!r}")
-        return value.strip()
 
 
 class _Bot(HttpChannel):
