@@ -12,7 +12,7 @@ import os
 import tomllib
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 from urllib.parse import urlsplit
 
 from pydantic import (
@@ -348,6 +348,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="DONGTAI_", env_nested_delimiter="__", extra="ignore"
     )
+    reads_file: ClassVar[bool] = True  # False: the environment alone (``_env_values``)
 
     home: Path = Field(
         Path.home() / ".dongtai", description="Workspace: database, briefings, cache"
@@ -394,7 +395,8 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings, env_settings, _FlatLlmEnv(settings_cls), _FileSource(settings_cls))
+        file = (_FileSource(settings_cls),) if cls.reads_file else ()
+        return (init_settings, env_settings, _FlatLlmEnv(settings_cls), *file)
 
     def branding_in_home(self) -> Branding:
         """The branding with a relative logo or font folder taken relative to HOME."""
@@ -483,16 +485,7 @@ def _env_values() -> dict[str, Any]:
     """Environment values alone, parsed as pydantic-settings parses them."""
 
     class _EnvOnly(Settings):
-        @classmethod
-        def settings_customise_sources(
-            cls,
-            settings_cls: type[BaseSettings],
-            init_settings: PydanticBaseSettingsSource,
-            env_settings: PydanticBaseSettingsSource,
-            dotenv_settings: PydanticBaseSettingsSource,
-            file_secret_settings: PydanticBaseSettingsSource,
-        ) -> tuple[PydanticBaseSettingsSource, ...]:
-            return (env_settings, _FlatLlmEnv(settings_cls))
+        reads_file: ClassVar[bool] = False
 
     env = _EnvOnly()
     return env.model_dump(exclude_unset=True)

@@ -41,18 +41,11 @@ from typing import Any, Literal
 
 import typst
 
+from dongtai import render as common
 from dongtai.config import Branding
 from dongtai.errors import RenderError
 from dongtai.models import Briefing, Reference, Section
-from dongtai.render import (
-    BrandedRenderer,
-    dateline,
-    footer_text,
-    one_line,
-    reference_label,
-    safe_url,
-    warning_lines,
-)
+from dongtai.render import BrandedRenderer
 from dongtai.render.fonts import (
     BUNDLED_BODY,
     BUNDLED_HEADING,
@@ -141,7 +134,7 @@ def prepare(briefing: Briefing, branding: Branding) -> TypstJob:
     """The Typst compilation of ``briefing`` with ``branding``, ready to run."""
     book = font_book(tuple(branding.font_dirs))
     fonts = _fonts(book, branding)
-    data = _map_text(_document(briefing, branding), one_line)
+    data = _map_text(_document(briefing, branding), common.one_line)
     wanted = {char for text in _texts(data) for char in text}
     replaced = book.uncovered(wanted, [*fonts["body"], *fonts["heading"]])
     if replaced:
@@ -174,10 +167,10 @@ def _document(briefing: Briefing, branding: Branding) -> dict[str, Any]:
         "issuer": branding.issuer,
         "partners": " & ".join(branding.partners),
         "date": briefing.date.isoformat(),
-        "dateline": dateline(briefing.date, branding),
-        "footer": footer_text(branding),
+        "dateline": common.dateline(briefing.date, branding),
+        "footer": common.footer_text(branding),
         "colors": branding.colors.model_dump(),
-        "warning": warning_lines(briefing),
+        "warning": common.warning_lines(briefing),
         "abstract": briefing.abstract,
         "sections": [_section(s) for s in briefing.sections],
         "references": [_reference(r) for r in briefing.references],
@@ -187,7 +180,7 @@ def _document(briefing: Briefing, branding: Branding) -> dict[str, Any]:
             for q in branding.qr_codes
         ],
         "about": branding.about,
-        "site": safe_url(branding.site_url),
+        "site": common.safe_url(branding.site_url),
         "labels": LABELS,
     }
 
@@ -211,7 +204,12 @@ def _section(section: Section) -> dict[str, Any]:
 
 
 def _reference(ref: Reference) -> dict[str, Any]:
-    return {"n": ref.n, "label": reference_label(ref), "title": ref.title, "url": safe_url(ref.url)}
+    return {
+        "n": ref.n,
+        "label": common.reference_label(ref),
+        "title": ref.title,
+        "url": common.safe_url(ref.url),
+    }
 
 
 def _logo(logo: Path | None) -> tuple[Path | None, str | None]:

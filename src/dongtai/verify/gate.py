@@ -58,7 +58,7 @@ from datetime import tzinfo
 from dongtai.models import Briefing, Claim, Item, Reference, Section, Source, Verification
 from dongtai.text.dates import When
 from dongtai.text.superlatives import superlative_claims
-from dongtai.verify.claims import Found, bigrams, sentence_at
+from dongtai.verify.claims import Evidence, Found, bigrams, sentence_at
 from dongtai.verify.support import SHANGHAI, WHY, Hit, Index
 
 __all__ = ["SHANGHAI", "Index", "Text", "check", "status", "texts", "verify", "verify_briefing"]
@@ -389,25 +389,20 @@ def _contribution(claim: Claim, text: Text, found: list[Found], index: Index, n:
         else:
             points.add(f.label)
         if len(points) >= 2:
-            return _set(
-                claim,
-                evidence=f"supports “{f.text}”",
-                evidence_ref=n,
-                evidence_url=ev.item.url,
-                support_refs=(n,),
-            )
+            return _contributes(claim, n, ev, f"supports “{f.text}”")
     for a, b in _sentences(text.text):
         grams = bigrams(text.text[a:b])
         if len(grams) >= MIN_BIGRAMS and len(grams & ev.bigrams) >= OVERLAP * len(grams):
-            return _set(
-                claim,
-                evidence=f"shares “{text.text[a:b].strip()[:40]}”",
-                evidence_ref=n,
-                evidence_url=ev.item.url,
-                support_refs=(n,),
-            )
+            return _contributes(claim, n, ev, f"shares “{text.text[a:b].strip()[:40]}”")
     return _set(
         claim, supported=False, reason=f"reference [{n}] supports nothing in this paragraph"
+    )
+
+
+def _contributes(claim: Claim, n: int, ev: Evidence, evidence: str) -> Claim:
+    """``claim`` of the citation ``[n]`` supported by ``ev`` (``evidence`` says how)."""
+    return _set(
+        claim, evidence=evidence, evidence_ref=n, evidence_url=ev.item.url, support_refs=(n,)
     )
 
 
