@@ -1,79 +1,70 @@
-"""Initial schema: sources, items, stage outputs, stories, briefings, references.
-
-Revision ID: 0001
-Revises:
-"""
+"""Initial schema: sources, items, stage outputs, stories, briefings, references."""
 
 import sqlalchemy as sa
 from alembic import op
 
+from dongtai.store.ddl import col, key, stamp
+
 revision = "0001"
 down_revision = None
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:
     op.create_table(
         "sources",
-        sa.Column("id", sa.String(200), primary_key=True),
-        sa.Column("data", sa.JSON(), nullable=False),
-        sa.Column("known", sa.Boolean(), nullable=False),
+        key("id", sa.String(200)),
+        col("data", sa.JSON()),
+        col("known", sa.Boolean()),
     )
     op.create_table(
         "items",
-        sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column("url", sa.String(2000), nullable=False, unique=True),
-        sa.Column("source_id", sa.String(200), sa.ForeignKey("sources.id"), nullable=False),
-        sa.Column("title", sa.Text(), nullable=False),
-        sa.Column("published", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("language", sa.String(8), nullable=False),
-        sa.Column("text", sa.Text(), nullable=False),
-        sa.Column("summary", sa.Text(), nullable=False),
-        sa.Column("authors", sa.JSON(), nullable=False),
-        sa.Column("ingested_at", sa.DateTime(timezone=True), nullable=False),
+        key("id"),
+        col("url", sa.String(2000), unique=True),
+        col("source_id", sa.String(200), sa.ForeignKey("sources.id")),
+        col("title", sa.Text()),
+        stamp("published"),
+        col("language", sa.String(8)),
+        col("text", sa.Text()),
+        col("summary", sa.Text()),
+        col("authors", sa.JSON()),
+        stamp("ingested_at"),
     )
     op.create_index("ix_items_source_id", "items", ["source_id"])
     op.create_index("ix_items_published", "items", ["published"])
     op.create_table(
         "stage_outputs",
-        sa.Column("issue_date", sa.Date(), primary_key=True),
-        sa.Column("stage", sa.String(40), primary_key=True),
-        sa.Column("payload", sa.JSON(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        key("issue_date", sa.Date()),
+        key("stage", sa.String(40)),
+        col("payload", sa.JSON()),
+        stamp("created_at"),
     )
     op.create_table(
         "stories",
-        sa.Column("issue_date", sa.Date(), primary_key=True),
-        sa.Column("id", sa.String(64), primary_key=True),
-        sa.Column("topic", sa.String(40), nullable=False),
-        sa.Column("title", sa.Text(), nullable=False),
-        sa.Column("score", sa.Float(), nullable=False),
-        sa.Column("reasons", sa.JSON(), nullable=False),
-        sa.Column("item_urls", sa.JSON(), nullable=False),
-        sa.Column("outlets", sa.JSON(), nullable=False),
+        key("issue_date", sa.Date()),
+        key("id", sa.String(64)),
+        col("topic", sa.String(40)),
+        col("title", sa.Text()),
+        col("score", sa.Float()),
+        col("reasons", sa.JSON()),
+        col("item_urls", sa.JSON()),
+        col("outlets", sa.JSON()),
     )
     op.create_table(
         "briefings",
-        sa.Column("issue_date", sa.Date(), primary_key=True),
-        sa.Column("status", sa.String(20), nullable=False),
-        sa.Column("writer", sa.String(40), nullable=False),
-        sa.Column("document", sa.JSON(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        key("issue_date", sa.Date()),
+        col("status", sa.String(20)),
+        col("writer", sa.String(40)),
+        col("document", sa.JSON()),
+        stamp("created_at"),
     )
     op.create_table(
         "briefing_references",
-        sa.Column(
-            "issue_date",
-            sa.Date(),
-            sa.ForeignKey("briefings.issue_date", ondelete="CASCADE"),
-            primary_key=True,
-        ),
-        sa.Column("n", sa.Integer(), primary_key=True),
-        sa.Column("item_url", sa.String(2000), nullable=False),
-        sa.Column("source", sa.Text(), nullable=False),
-        sa.Column("published", sa.Date(), nullable=False),
-        sa.Column("title", sa.Text(), nullable=False),
+        key("issue_date", sa.Date(), sa.ForeignKey("briefings.issue_date", ondelete="CASCADE")),
+        key("n"),
+        col("item_url", sa.String(2000)),
+        col("source", sa.Text()),
+        col("published", sa.Date()),
+        col("title", sa.Text()),
     )
     op.create_index("ix_briefing_references_item_url", "briefing_references", ["item_url"])
 

@@ -1,67 +1,63 @@
-"""Publishing: daily runs and their steps, approvals, the delivery log, operator notices.
-
-Revision ID: 0003
-Revises: 0002
-"""
+"""Publishing: daily runs and their steps, approvals, the delivery log, operator notices."""
 
 import sqlalchemy as sa
 from alembic import op
 
+from dongtai.store.ddl import col, key, stamp
+
 revision = "0003"
 down_revision = "0002"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:
     op.create_table(
         "publish_runs",
-        sa.Column("issue_date", sa.Date(), primary_key=True),
-        sa.Column("status", sa.String(24), nullable=False),
-        sa.Column("steps", sa.JSON(), nullable=False),
-        sa.Column("message", sa.Text(), nullable=False),
-        sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        key("issue_date", sa.Date()),
+        col("status", sa.String(24)),
+        col("steps", sa.JSON()),
+        col("message", sa.Text()),
+        stamp("started_at"),
+        stamp("updated_at"),
     )
     op.create_table(
         "approvals",
-        sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column("issue_date", sa.Date(), nullable=False),
-        sa.Column("version", sa.String(64), nullable=False),
-        sa.Column("approved_by", sa.String(200), nullable=False),
-        sa.Column("approved_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("override", sa.Boolean(), nullable=False),
-        sa.Column("status", sa.String(20), nullable=False),
+        key("id"),
+        col("issue_date", sa.Date()),
+        col("version", sa.String(64)),
+        col("approved_by", sa.String(200)),
+        stamp("approved_at"),
+        col("override", sa.Boolean()),
+        col("status", sa.String(20)),
     )
     op.create_index("ix_approvals_issue_date", "approvals", ["issue_date"])
     op.create_table(
         "deliveries",
-        sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column("key", sa.String(600), nullable=False, unique=True),
-        sa.Column("delivery_id", sa.String(64), nullable=False),
-        sa.Column("issue_date", sa.Date(), nullable=False),
-        sa.Column("version", sa.String(64), nullable=False),
-        sa.Column("channel", sa.String(100), nullable=False),
-        sa.Column("recipient", sa.String(400), nullable=False),
-        sa.Column("status", sa.String(12), nullable=False),
-        sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("parts_sent", sa.Integer(), nullable=False),
-        sa.Column("parts_total", sa.Integer(), nullable=False),
-        sa.Column("permanent", sa.Boolean(), nullable=False),
-        sa.Column("response", sa.Text(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("delivered_at", sa.DateTime(timezone=True), nullable=True),
+        key("id"),
+        col("key", sa.String(600), unique=True),
+        col("delivery_id", sa.String(64)),
+        col("issue_date", sa.Date()),
+        col("version", sa.String(64)),
+        col("channel", sa.String(100)),
+        col("recipient", sa.String(400)),
+        col("status", sa.String(12)),
+        col("attempts", sa.Integer()),
+        col("parts_sent", sa.Integer()),
+        col("parts_total", sa.Integer()),
+        col("permanent", sa.Boolean()),
+        col("response", sa.Text()),
+        stamp("created_at"),
+        stamp("updated_at"),
+        stamp("delivered_at", nullable=True),
     )
     op.create_index("ix_deliveries_issue_date", "deliveries", ["issue_date"])
     op.create_table(
         "notices",
-        sa.Column("key", sa.String(400), primary_key=True),
-        sa.Column("message", sa.Text(), nullable=False),
-        sa.Column("first_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("error", sa.Text(), nullable=False),
+        key("key", sa.String(400)),
+        col("message", sa.Text()),
+        stamp("first_at"),
+        stamp("sent_at", nullable=True),
+        col("attempts", sa.Integer()),
+        col("error", sa.Text()),
     )
 
 

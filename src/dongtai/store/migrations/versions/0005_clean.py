@@ -1,22 +1,18 @@
-"""Items keep what the outlet published beside the cleaned title and text.
-
-Revision ID: 0005
-Revises: 0002
-"""
+"""Items keep what the outlet published beside the cleaned title and text."""
 
 import sqlalchemy as sa
 from alembic import op
 
+from dongtai.store.ddl import added
+
 revision = "0005"
 down_revision = "0004"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:
     with op.batch_alter_table("items") as batch:
-        batch.add_column(sa.Column("raw_title", sa.Text(), nullable=False, server_default=""))
-        batch.add_column(sa.Column("raw_text", sa.Text(), nullable=False, server_default=""))
+        batch.add_column(added("raw_title", sa.Text(), ""))
+        batch.add_column(added("raw_text", sa.Text(), ""))
 
 
 def downgrade() -> None:

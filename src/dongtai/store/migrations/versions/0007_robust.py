@@ -1,28 +1,20 @@
-"""Summary-only items: marked, with why their page failed and when to try it again.
-
-Revision ID: 0007
-Revises: 0006
-"""
+"""Summary-only items: marked, with why their page failed and when to try it again."""
 
 import sqlalchemy as sa
 from alembic import op
 
+from dongtai.store.ddl import added, stamp
+
 revision = "0007"
 down_revision = "0006"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:
     with op.batch_alter_table("items") as batch:
-        batch.add_column(
-            sa.Column("summary_only", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
-        batch.add_column(sa.Column("page_error", sa.Text(), nullable=False, server_default=""))
-        batch.add_column(
-            sa.Column("page_attempts", sa.Integer(), nullable=False, server_default="0")
-        )
-        batch.add_column(sa.Column("page_retry_at", sa.DateTime(timezone=True), nullable=True))
+        batch.add_column(added("summary_only", sa.Boolean(), sa.false()))
+        batch.add_column(added("page_error", sa.Text(), ""))
+        batch.add_column(added("page_attempts", sa.Integer(), "0"))
+        batch.add_column(stamp("page_retry_at", nullable=True))
     op.create_index("ix_items_page_retry_at", "items", ["page_retry_at"])
 
 
