@@ -39,7 +39,7 @@ import re
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from dongtai.text.figures import fold
+from dongtai.text.numerals import fold
 
 __all__ = ["When", "conflicts", "covers", "extract_dates", "period", "years_in"]
 

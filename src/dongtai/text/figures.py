@@ -17,12 +17,18 @@ from bisect import bisect_left
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from dongtai.text.numerals import (
+    CN_DIGIT_CHARS,
+    FOLD,
+    UNIT_BASE,
+    chinese_number,
+    cn_value,
+)
+
 __all__ = [
     "Figure",
-    "base_unit",
     "extract_figures",
     "find_support",
-    "fold",
     "is_exempt",
     "mismatch",
     "supports",
@@ -45,23 +51,9 @@ class Figure:
     scale: float = 1.0
 
 
-_INVISIBLE = "\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\ufeff"
-_TRANS = str.maketrans(
-    {
-        **{chr(0xFF10 + i): str(i) for i in range(10)},
-        **{c: " " for c in _INVISIBLE},
-        "．": ".",
-        "％": "%",
-        "＄": "$",
-    }
-)
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4}
-_CN_DIGITS |= {"五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_CN_SMALL = {"十": 10, "百": 100, "千": 1000}
-_D = "".join(_CN_DIGITS)
 _AR = r"(?<![A-Za-z0-9.])(?:[0-9]{1,3}(?:,[0-9]{3})+(?![0-9])|[0-9]+)(?:\.[0-9]+)?"
 _NUM = re.compile(
-    rf"(?P<pct>百分之\s*)?(?:(?P<ar>{_AR})|(?P<cn>[{_D}十][{_D}十百千万亿]*(?:点[{_D}]+)?))"
+    rf"(?P<pct>百分之\s*)?(?:(?P<ar>{_AR})|(?P<cn>[{CN_DIGIT_CHARS}十][{CN_DIGIT_CHARS}十百千万亿]*(?:点[{CN_DIGIT_CHARS}]+)?))"
 )
 _CHENG = re.compile(r"成(?![为本果功立长熟员交效都型品绩就分])")
 _EN_WORD = re.compile(r"\s*(thousand|million|billion|trillion|bn|tn|mn)\b", re.I)
@@ -107,14 +99,7 @@ _PHYS = re.compile(
 )
 _COUNTER = re.compile(r"\s*[片种家个台项座名颗辆架人件款条所位只套枚部份次户艘笔块张批轮类]")
 _UNIT_NAME = {"sqin": "sq in", "degC": "°C"}
-_BASE = {"kW": ("W", 1e3), "MW": ("W", 1e6), "GW": ("W", 1e9), "kWh": ("Wh", 1e3)}
-_BASE |= {"MWh": ("Wh", 1e6), "GWh": ("Wh", 1e9), "TWh": ("Wh", 1e12)}
-_BASE |= {"mm": ("m", 1e-3), "km": ("m", 1e3), "msi": ("sq in", 1e6), "Gbps": ("bps", 1e9)}
-_BASE |= {"Mbps": ("bps", 1e6)}
-_CN_UNIT = {"USD": "美元", "CNY": "元", "EUR": "欧元", "JPY": "日元", "HKD": "港元", "GBP": "英镑"}
-_CN_UNIT |= {"inch": "英寸", "nm": "纳米", "mm": "毫米", "km": "公里", "t": "吨", "x": "倍"}
-_CN_UNIT |= {"qubit": "量子比特", "sq in": "平方英寸", "ms": "毫秒", "AUD": "澳元", "CAD": "加元"}
-_CN_UNIT |= {"SGD": "新加坡元", "TWD": "新台币"}
+
 
 _BLOCKED = re.compile(
     "|".join(
@@ -143,7 +128,7 @@ _MONTH_AFTER = re.compile(rf"\s+{_MONTHS}(?![A-Za-z])")
 _DATE_AFTER = re.compile(
     r"\s*(?:[-–—~～至到]\s*[0-9]+\s*)?(?:月|日|号|时(?!间)|季度|世纪|年代|大|届|强|氪)"
 )
-_BARE = re.compile(rf"[0-9][0-9,]*(?:\.[0-9]+)?|[{_D}十百千点]+")
+_BARE = re.compile(rf"[0-9][0-9,]*(?:\.[0-9]+)?|[{CN_DIGIT_CHARS}十百千点]+")
 _GLUE_AFTER = re.compile(r"[A-Za-z0-9]")
 _GLUE_BEFORE = re.compile(r"[A-Za-z][-‐‑]?$")
 _ORDINAL = re.compile(r"(?:第|(?<![A-Za-z])No\.|#)\s*$")
@@ -153,58 +138,6 @@ _LINE_START = re.compile(r"(?m)^[ \t>*#+\-]*([(（]?)$")
 _MARK_AFTER = re.compile(r"[.、)）:：]")
 _RANGE = re.compile(r"\s*(?:[-–—~～至到]|to)\s*")
 _AR_FIND = re.compile(r"[0-9][0-9,]*(?:\.[0-9]+)?")
-
-
-def fold(text: str) -> str:
-    """Full-width digits and "．％＄" as ASCII, invisible marks as spaces; same length."""
-    return text.translate(_TRANS)
-
-
-def _cn_small(s: str) -> int | None:
-    """Parse a numeral below 10000 ("二十五", "一百零五", "三千五" = 3500)."""
-    total, digit, last, zero = 0, -1, 10_000, False
-    for ch in s:
-        if ch in _CN_DIGITS:
-            if digit > 0:
-                return None
-            digit = _CN_DIGITS[ch]
-            zero = zero or digit == 0
-            continue
-        unit = _CN_SMALL.get(ch)
-        if unit is None or unit >= last or digit == 0 or (digit < 0 and (unit != 10 or total)):
-            return None
-        total += max(digit, 1) * unit
-        digit, last, zero = -1, unit, False
-    if digit > 0:
-        total += digit * last // 10 if last in (100, 1000) and not zero else digit
-    return total if s else None
-
-
-def _cn_int(s: str) -> int | None:
-    """Parse an integer Chinese numeral with 万/亿 sections ("一万亿" = 1e12)."""
-    for big, mult in (("亿", 10**8), ("万", 10**4)):
-        left, sep, right = s.rpartition(big)
-        if not sep:
-            continue
-        if not left or "亿" in left or (big == "万" and "万" in left):
-            return None
-        high = _cn_int(left)
-        if not high:
-            return None
-        if len(right) == 1 and _CN_DIGITS.get(right, 0) > 0:  # 一万二 = 12000
-            return high * mult + _CN_DIGITS[right] * mult // 10
-        rest = right[1:] if right[:1] in ("零", "〇") else right
-        low = _cn_int(rest) if rest else 0
-        return None if low is None or low >= mult else high * mult + low
-    return _cn_small(s)
-
-
-def _cn_value(run: str) -> float | None:
-    whole, _, frac = run.partition("点")
-    number = _cn_int(whole)
-    if number is None:
-        return None
-    return float(f"{number}.{''.join(str(_CN_DIGITS[c]) for c in frac) or '0'}")
 
 
 def _tail_mult(run: str) -> float:
@@ -265,7 +198,7 @@ def _exempt(norm: str, start: int, end: int, blocked: tuple[list[int], list[int]
 
 def is_exempt(text: str, start: int, end: int) -> bool:
     """True if the number at ``text[start:end]`` is an identifier (see module docstring)."""
-    norm = text.translate(_TRANS)
+    norm = text.translate(FOLD)
     return _exempt(norm, start, end, _blocked(norm))
 
 
@@ -279,7 +212,7 @@ def _parse(norm: str, text: str, m: re.Match[str]) -> tuple[Figure, float] | Non
     """Read the figure whose number starts at ``m``; return it and its magnitude."""
     ar, cn = m.group("ar"), m.group("cn")
     start, pos = m.start(), m.end()
-    parsed = float(ar.replace(",", "")) if ar is not None else _cn_value(cn)
+    parsed = float(ar.replace(",", "")) if ar is not None else cn_value(cn)
     if parsed is None:
         return None
     value, mult = parsed, 1.0 if cn is None else _tail_mult(cn)
@@ -393,7 +326,7 @@ def extract_figures(text: str) -> list[Figure]:
     Ranges: a bare number joined by "-", "~", "至", "到" or "to" to a figure with a unit takes that
     unit, kind and magnitude ("30-40%" -> 30% and 40%, "1-2 亿" -> 1e8 and 2e8).
     """
-    norm = text.translate(_TRANS)
+    norm = text.translate(FOLD)
     blocked = _blocked(norm)
     hits: list[tuple[Figure, float]] = []
     last = 0
@@ -411,7 +344,7 @@ def extract_figures(text: str) -> list[Figure]:
 
 def _step(fig: Figure) -> float:
     """One unit of the last digit the figure states, in the figure's own unit."""
-    t = fig.text.translate(_TRANS)
+    t = fig.text.translate(FOLD)
     if (m := _AR_FIND.search(t)) is not None:
         digits = m.group().replace(",", "")
         mantissa = float(digits)
@@ -423,7 +356,7 @@ def _step(fig: Figure) -> float:
     big = 1.0 if at < 0 else 1e4 if t[at] == "万" else 1e12 if t[at - 1 : at] == "万" else 1e8
     if "点" in t:
         frac = t.partition("点")[2]
-        places = len(frac) - len(frac.lstrip(_D))
+        places = len(frac) - len(frac.lstrip(CN_DIGIT_CHARS))
         return big * 10.0**-places
     number, zeros = int(fig.value), 0
     while number and number % 10 == 0 and zeros < 15:
@@ -431,15 +364,10 @@ def _step(fig: Figure) -> float:
     return min(10.0**zeros, big)
 
 
-def base_unit(unit: str) -> str:
-    """The unit a figure is compared in: "W" for kW/MW/GW, "sq in" for msi, else itself."""
-    return _BASE.get(unit, (unit, 1.0))[0]
-
-
 def _bound_step(fig: Figure, step: float) -> float:
     """How far a bound may lie from the figure it restates: the claim's precision, and
     for a round integer its last non-zero place ("超过 100 个" ~ 105, "超过 1250" ~ 1256)."""
-    t = fig.text.translate(_TRANS)
+    t = fig.text.translate(FOLD)
     m = _AR_FIND.search(t)
     if m is None or "." in m.group():
         return step
@@ -475,8 +403,8 @@ def mismatch(claim: Figure, evidence: Figure) -> str:
       * under claim: the mirror (under or near evidence within tol, plain with
         0 < c - e <= round step / 2: "不到 10%" ~ 9.5%; "8% 以内" is not "13% 以内").
     """
-    claim_unit, claim_scale = _BASE.get(claim.unit, (claim.unit, 1.0))
-    ev_unit, ev_scale = _BASE.get(evidence.unit, (evidence.unit, 1.0))
+    claim_unit, claim_scale = UNIT_BASE.get(claim.unit, (claim.unit, 1.0))
+    ev_unit, ev_scale = UNIT_BASE.get(evidence.unit, (evidence.unit, 1.0))
     if claim.kind != evidence.kind or claim_unit != ev_unit:
         return "unit"
     c, e = claim.value * claim_scale, evidence.value * ev_scale
@@ -523,11 +451,6 @@ def find_support(claim: Figure, text: str) -> Figure | None:
     return next((fig for fig in _cached_figures(text) if supports(claim, fig)), None)
 
 
-def _fmt(x: float) -> str:
-    s = f"{x:.6f}".rstrip("0").rstrip(".")
-    return "0" if s in ("", "-0") else s
-
-
 _CN_QUALIFIER = {"over": "超过 ", "under": "不到 ", "approx": "约 ", "near": "近 ", "": ""}
 
 
@@ -544,23 +467,4 @@ def to_chinese(figure: Figure) -> str:
     """
     if not math.isfinite(figure.value):
         return figure.text
-    return _CN_QUALIFIER.get(figure.qualifier, "") + _chinese_value(figure)
-
-
-def _chinese_value(figure: Figure) -> str:
-    if figure.unit == "%":
-        return f"{_fmt(figure.value)}%"
-    if figure.unit == "pp":
-        return f"{_fmt(figure.value)} 个百分点"
-    if figure.unit == "msi":  # million square inches read back as 平方英寸
-        figure = replace(figure, value=figure.value * 1e6, unit="sq in")
-    mag, div = "", 1.0
-    for name, size in (("万亿", 1e12), ("亿", 1e8), ("万", 1e4)):
-        if abs(figure.value) >= size and figure.unit != "x":
-            mag, div = name, size
-            break
-    head = f"{_fmt(figure.value / div)} {mag}" if mag else _fmt(figure.value)
-    unit = _CN_UNIT.get(figure.unit, figure.unit)
-    if not unit:
-        return head
-    return head + unit if mag and not unit.isascii() else f"{head} {unit}"
+    return _CN_QUALIFIER.get(figure.qualifier, "") + chinese_number(figure.value, figure.unit)

@@ -43,8 +43,9 @@ from zoneinfo import ZoneInfo
 from dongtai.models import Item, Reference, Source
 from dongtai.sources import load_registry
 from dongtai.text.dates import When, conflicts, covers
-from dongtai.text.figures import base_unit, mismatch, supports
+from dongtai.text.figures import mismatch, supports
 from dongtai.text.names import Lexicon, Role, same_org, same_person
+from dongtai.text.numerals import base_unit
 from dongtai.verify.claims import Evidence, Found, extract
 
 __all__ = ["SHANGHAI", "WHY", "Hit", "Index", "Near"]
