@@ -18,7 +18,7 @@ from dongtai.writers.llm.answer import parse_answer, repair_json
 from dongtai.writers.llm.client import Answer, ChatClient, estimate_tokens
 from dongtai.writers.llm.gate import chinese_share
 from dongtai.writers.llm.session import ResponseCache
-from dongtai.writers.llm.writer import clean, clean_title
+from dongtai.writers.llm.story import clean, clean_title
 
 FACTS = llmprompts.schema("facts")
 GOOD = {"refs": [1], "title": "一季度销售额增长", "text": "一季度全球半导体销售额同比增长 25%。"}
