@@ -5,6 +5,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from dongtai.models import FetchRun
+from dongtai.store import open_store
+from dongtai.store.health import source_health
 
 HEAVY = (
     "numpy",
@@ -22,6 +28,9 @@ HEAVY = (
     "dongtai.pipeline",
     "dongtai.text.embedding",
 )
+
+# the registry commands read settings (pydantic-settings) but never open SQLAlchemy
+REGISTRY_HEAVY = (*(m for m in HEAVY if m != "pydantic_settings"), "dongtai.store.db")
 
 
 def modules_after(code: str) -> set[str]:
@@ -42,3 +51,49 @@ def test_help_loads_no_heavy_module() -> None:
     )
     loaded = modules_after(code)
     assert not [m for m in HEAVY if m in loaded]
+
+
+def _workspace(home: Path) -> str:
+    """A workspace database at the newest migration, with one success and one failure."""
+    url = f"sqlite:///{home / 'dongtai.db'}"
+    store = open_store(url)
+    now = datetime.now(UTC)
+    store.record_fetch(FetchRun(source="sia", status="ok", new=3, started=now, finished=now,
+                                way="rss https://example.org/feed"), "etag", "")  # fmt: skip
+    store.record_fetch(FetchRun(source="ft", status="failed", error="timeout", started=now,
+                                finished=now))  # fmt: skip
+    store.engine.dispose()
+    return url
+
+
+def _cli(home: Path, *args: str) -> str:
+    words = ["--home", str(home), *args]
+    return f"from dongtai.cli import app\ntry:\n    app({words!r})\nexcept SystemExit:\n    pass"
+
+
+def test_sources_list_reads_health_without_sqlalchemy(tmp_path: Path) -> None:
+    _workspace(tmp_path)
+    loaded = modules_after(_cli(tmp_path, "sources", "list", "--json"))
+    assert not [m for m in REGISTRY_HEAVY if m in loaded]
+
+
+def test_sources_add_loads_no_heavy_module(tmp_path: Path) -> None:
+    loaded = modules_after(_cli(tmp_path, "sources", "add", "quick", "https://example.org/f"))
+    assert "dongtai.sources" in loaded
+    assert not [m for m in REGISTRY_HEAVY if m in loaded]
+
+
+def test_quick_health_equals_the_store_s(tmp_path: Path) -> None:
+    url = _workspace(tmp_path)
+    quick = source_health(url)
+    assert set(quick) == {"sia", "ft"}
+    assert quick == open_store(url).source_health()
+    assert quick["ft"].consecutive_failures == 1 and quick["ft"].last_success is None
+    assert quick["sia"].last_way == "rss https://example.org/feed"
+    assert quick["sia"].last_attempt.tzinfo is not None
+
+
+def test_quick_health_migrates_an_old_or_missing_database(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'new' / 'dongtai.db'}"
+    assert source_health(url) == {}
+    assert (tmp_path / "new" / "dongtai.db").is_file()  # created and migrated by the store

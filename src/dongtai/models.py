@@ -109,6 +109,12 @@ class Source(Record):
         first = Way(kind=kind, url=self.url, route=self.route, selector=self.selector)
         return (first, *self.fallbacks)
 
+    def readable(self, rsshub_url: str) -> bool:
+        """Whether fetch can read the source at all (a way that needs no missing instance)."""
+        if self.kind == "folder":
+            return bool(self.url)
+        return any(w.kind != "rsshub" or rsshub_url for w in self.ways())
+
     def label_zh(self) -> str:
         """The outlet as a Chinese text names it: '南华早报 (SCMP)', 'ITIF', '路透社'."""
         if self.short and self.short != self.name_zh:

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from dongtai.cli.app import app, err, out, say, settings, state, warn
@@ -136,6 +135,8 @@ def stage(
 
 
 def _build(s: Settings, issue_date: date) -> None:
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
     from dongtai import pipeline
 
     columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())

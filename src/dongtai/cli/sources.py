@@ -47,11 +47,11 @@ JsonOption = Annotated[bool, typer.Option("--json", help="One JSON object per so
 def list_sources(as_json: JsonOption = False) -> None:
     """Every registered source with its ways in and its fetch health."""
     from dongtai.sources import load_registry
-    from dongtai.store import open_store
+    from dongtai.store.health import source_health
 
     s = settings()
     registry = load_registry(s.home)
-    health = open_store(s.db_url).source_health()
+    health = source_health(s.db_url)
     if as_json:
         rows = [
             _health_json(x, health.get(x.id), s.fetch.rsshub_url) for x in registry.sources.values()
@@ -77,15 +77,13 @@ def list_sources(as_json: JsonOption = False) -> None:
 
 
 def _health_row(source: Source, health: SourceHealth | None, rsshub_url: str) -> list[str]:
-    from dongtai.fetch.ways import readable
-
     where = source.route if source.kind == "rsshub" else source.url or "—"
     if source.fallbacks:
         where += f" (+{len(source.fallbacks)} fallback{'s' if len(source.fallbacks) > 1 else ''})"
     kind: str = source.kind
     if not source.enabled:
         kind += " (disabled)"
-    elif source.kind != "manual" and not readable(source, rsshub_url):
+    elif source.kind != "manual" and not source.readable(rsshub_url):
         kind += " (needs RSSHub)"
     if health is None:
         return [source.id, kind, source.language, where, "never fetched", "", "", ""]
@@ -96,11 +94,9 @@ def _health_row(source: Source, health: SourceHealth | None, rsshub_url: str) ->
 
 
 def _health_json(source: Source, health: SourceHealth | None, rsshub_url: str) -> dict[str, Any]:
-    from dongtai.fetch.ways import readable
-
     fields = ("id", "kind", "url", "route", "language", "enabled", "note", "provenance")
     data = source.model_dump(mode="json", include=set(fields) | {"fallbacks", "last_seen"})
-    data["readable"] = source.kind != "manual" and readable(source, rsshub_url)
+    data["readable"] = source.kind != "manual" and source.readable(rsshub_url)
     data["ways"] = [way.label() for way in source.ways()]
     data.pop("fallbacks")
     if health is not None:

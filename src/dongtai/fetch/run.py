@@ -55,7 +55,7 @@ from dongtai.errors import DongtaiError, FetchError, InputError
 from dongtai.fetch.extract import Article, extract_article
 from dongtai.fetch.feeds import Entry
 from dongtai.fetch.http import Fetcher
-from dongtai.fetch.ways import NEEDS_RSSHUB, Reading, first_working, readable
+from dongtai.fetch.ways import NEEDS_RSSHUB, Reading, first_working
 from dongtai.ingest import Line, Stored, parse_lines, read_input, split_lines, store_lines
 from dongtai.models import FEED_KINDS, FetchRun, Item, Source
 from dongtai.sources import Registry
@@ -117,10 +117,10 @@ def fetchable(registry: Registry, only: str | None = None, *, rsshub_url: str) -
             raise InputError(f"no source with id {only!r} in the registry")
         if source.kind == "manual":
             raise InputError(f"source {only!r} is manual: {source.note or 'not fetched'}")
-        if not readable(source, rsshub_url):
+        if not source.readable(rsshub_url):
             raise InputError(f"source {only!r} {NEEDS_RSSHUB}")
         return [source]
-    return [s for s in registry.sources.values() if s.enabled and readable(s, rsshub_url)]
+    return [s for s in registry.sources.values() if s.enabled and s.readable(rsshub_url)]
 
 
 def fetch_sources(

@@ -59,13 +59,6 @@ def way_url(way: Way, rsshub_url: str) -> str:
     return rsshub_url.rstrip("/") + way.route
 
 
-def readable(source: Source, rsshub_url: str) -> bool:
-    """Whether fetch can read the source at all (a way that needs no missing instance)."""
-    if source.kind == "folder":
-        return bool(source.url)
-    return any(w.kind != "rsshub" or rsshub_url for w in source.ways())
-
-
 async def read_way(
     fetcher: Fetcher, way: Way, rsshub_url: str, validators: tuple[str, str] = ("", "")
 ) -> tuple[Response, Parsed]:

@@ -11,17 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 from sqlalchemy import Engine, inspect, text
 
-MIGRATIONS = Path(__file__).parent / "migrations"
+from dongtai.store import MIGRATIONS, head_revision
+
 MIGRATION_LOCK_ID = 7_301_913  # PostgreSQL advisory lock held while migrating
-
-
-def head_revision() -> str:
-    """The newest migration's revision: the number its file name starts with."""
-    return max(path.name.split("_", 1)[0] for path in (MIGRATIONS / "versions").glob("[0-9]*.py"))
 
 
 def _revision(engine: Engine) -> str | None:
