@@ -46,6 +46,11 @@ class Store:
         except SQLAlchemyError as exc:
             raise StoreError(f"database error: {exc.__class__.__name__}: {exc}") from exc
 
+    def _keep(self, row: Any) -> None:
+        """Store one row, replacing the row of the same primary key."""
+        with self._session() as session:
+            session.merge(row)
+
     # sources ---------------------------------------------------------------
     def save_sources(self, sources: Iterable[Source]) -> None:
         """Insert or update sources (registry entries and outlets first seen on ingest)."""
@@ -154,15 +159,8 @@ class Store:
 
     # stage outputs -----------------------------------------------------------
     def save_stage(self, issue_date: date, stage: str, payload: Any) -> None:
-        with self._session() as session:
-            session.merge(
-                StageRow(
-                    issue_date=issue_date,
-                    stage=stage,
-                    payload=payload,
-                    created_at=datetime.now(UTC),
-                )
-            )
+        now = datetime.now(UTC)
+        self._keep(StageRow(issue_date=issue_date, stage=stage, payload=payload, created_at=now))
 
     def load_stage(self, issue_date: date, stage: str) -> Any | None:
         with self._session() as session:
@@ -314,17 +312,11 @@ class Store:
         self, url: str, source_id: str, final_url: str, content_type: str, body: bytes
     ) -> None:
         """Keep a fetched page, compressed (replacing an earlier copy of the same URL)."""
-        with self._session() as session:
-            session.merge(
-                RawPageRow(
-                    url=url,
-                    source_id=source_id,
-                    final_url=final_url,
-                    content_type=content_type[:200],
-                    fetched_at=utc(datetime.now(UTC)),
-                    body=zlib.compress(body, 6),
-                )
-            )
+        row = RawPageRow(
+            url=url, source_id=source_id, final_url=final_url, body=zlib.compress(body, 6)
+        )
+        row.content_type, row.fetched_at = content_type[:200], utc(datetime.now(UTC))
+        self._keep(row)
 
     def raw_page(self, url: str) -> tuple[bytes, str, str] | None:
         """A kept page: its body (decompressed), content type and final URL."""

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
@@ -38,6 +38,8 @@ from dongtai.store.desk_tables import (
     StoryLabelRow,
     UserRow,
 )
+
+R = TypeVar("R")
 
 __all__ = [
     "Change",
@@ -125,6 +127,11 @@ class Desk:
     def _session(self) -> Any:
         return self.store._session()
 
+    def _records(self, kind: type[R], query: Any) -> list[R]:
+        """The ``kind`` records of the rows a query selects, in its order."""
+        with self._session() as session:
+            return [record(kind, row) for row in session.scalars(query)]
+
     # users and sessions ------------------------------------------------------------
     def add_user(self, name: str, role: str, password_hash: str) -> None:
         """Create a user, or replace the role and password of an existing one."""
@@ -143,10 +150,7 @@ class Desk:
             return None if row is None else record(User, row)
 
     def users(self) -> list[User]:
-        with self._session() as session:
-            return [
-                record(User, r) for r in session.scalars(select(UserRow).order_by(UserRow.name))
-            ]
+        return self._records(User, select(UserRow).order_by(UserRow.name))
 
     def set_password_hash(self, user_id: int, password_hash: str) -> None:
         with self._session() as session:
@@ -204,12 +208,7 @@ class Desk:
             return record(Revision, row)
 
     def latest_revision(self, issue_date: date) -> Revision | None:
-        query = (
-            select(RevisionRow)
-            .where(RevisionRow.issue_date == issue_date)
-            .order_by(RevisionRow.number.desc())
-            .limit(1)
-        )
+        query = _dated(RevisionRow, issue_date, RevisionRow.number.desc()).limit(1)
         with self._session() as session:
             row = session.scalar(query)
             return None if row is None else record(Revision, row)
@@ -220,13 +219,7 @@ class Desk:
             return None if row is None else record(Revision, row)
 
     def revisions(self, issue_date: date) -> list[Revision]:
-        query = (
-            select(RevisionRow)
-            .where(RevisionRow.issue_date == issue_date)
-            .order_by(RevisionRow.number)
-        )
-        with self._session() as session:
-            return [record(Revision, r) for r in session.scalars(query)]
+        return self._records(Revision, _dated(RevisionRow, issue_date, RevisionRow.number))
 
     def add_publication(
         self, revision: Revision, user: str, correction: str, override_reason: str
@@ -251,13 +244,9 @@ class Desk:
             return record(Publication, row)
 
     def publications(self, issue_date: date) -> list[Publication]:
-        query = (
-            select(PublicationRow)
-            .where(PublicationRow.issue_date == issue_date)
-            .order_by(PublicationRow.version)
+        return self._records(
+            Publication, _dated(PublicationRow, issue_date, PublicationRow.version)
         )
-        with self._session() as session:
-            return [record(Publication, r) for r in session.scalars(query)]
 
     def latest_versions(self) -> dict[date, int]:
         """Published dates → the version readers see (the latest)."""
@@ -276,9 +265,7 @@ class Desk:
             session.add(ChangeRow(**values(ChangeRow, change)))
 
     def changes(self, issue_date: date) -> list[Change]:
-        query = select(ChangeRow).where(ChangeRow.issue_date == issue_date).order_by(ChangeRow.id)
-        with self._session() as session:
-            return [record(Change, r) for r in session.scalars(query)]
+        return self._records(Change, _dated(ChangeRow, issue_date, ChangeRow.id))
 
     def add_story_label(
         self, issue_date: date, item_a: str, item_b: str, label: str, user: str
@@ -289,9 +276,7 @@ class Desk:
 
     def story_labels(self) -> list[StoryLabel]:
         """Every labelled pair, oldest first (a later label of a pair overrides)."""
-        query = select(StoryLabelRow).order_by(StoryLabelRow.id)
-        with self._session() as session:
-            return [record(StoryLabel, r) for r in session.scalars(query)]
+        return self._records(StoryLabel, select(StoryLabelRow).order_by(StoryLabelRow.id))
 
     # the search index -------------------------------------------------------------
     def search_signatures(self) -> dict[date, str]:
@@ -325,14 +310,12 @@ class Desk:
     def docs_on_topic(self, topic: str) -> list[SearchDoc]:
         """Sections of a topic, newest issue first."""
         query = select(SearchDocRow).where(SearchDocRow.topic == topic)
-        with self._session() as session:
-            return [record(SearchDoc, r) for r in session.scalars(query.order_by(*_NEWEST))]
+        return self._records(SearchDoc, query.order_by(*_NEWEST))
 
     def docs_naming(self, org: str) -> list[SearchDoc]:
         """Sections that name an organisation (by its registry id), newest issue first."""
         query = select(SearchDocRow).where(SearchDocRow.orgs.contains(f" {org} "))
-        with self._session() as session:
-            return [record(SearchDoc, r) for r in session.scalars(query.order_by(*_NEWEST))]
+        return self._records(SearchDoc, query.order_by(*_NEWEST))
 
     def search(self, match: str, limit: int) -> list[SearchDoc]:
         """Rows whose tokens hold every token of ``match`` (space-separated), best first."""
@@ -344,6 +327,11 @@ class Desk:
 
 
 _NEWEST = (SearchDocRow.issue_date.desc(), SearchDocRow.id)
+
+
+def _dated(table: Any, issue_date: date, order: Any) -> Any:
+    """The rows of one issue date, in ``order``."""
+    return select(table).where(table.issue_date == issue_date).order_by(order)
 
 
 def _on(issue_date: date) -> Any:
