@@ -1,12 +1,12 @@
 """Generic webhook: the briefing JSON POSTed to a URL, signed.
 
-The body is ``briefing.json`` exactly as rendered (the briefing JSON contract of
-DESIGN.md). Headers: ``X-Dongtai-Signature: sha256=<hex>`` (HMAC-SHA256 of the body with
-``secret``; sent only when a secret is set), ``X-Dongtai-Delivery`` (the same id on
-every retry of one delivery, so the receiver can drop repeats), ``X-Dongtai-Event``
-(``issue`` or ``notice``), ``X-Dongtai-Issue-Date`` and ``X-Dongtai-Issue-Version``. Any
-2xx answer is a delivery; 429 and 5xx are retried; other answers (a refused signature:
-401/403) are permanent failures.
+The body is ``briefing.json`` exactly as rendered (the briefing JSON contract,
+``data/briefing.schema.json``). Headers: ``X-Dongtai-Signature: sha256=<hex>``
+(HMAC-SHA256 of the body with ``secret``; sent only when a secret is set),
+``X-Dongtai-Delivery`` (the same id on every retry of one delivery, so the receiver can
+drop repeats), ``X-Dongtai-Event`` (``issue`` or ``notice``), ``X-Dongtai-Issue-Date``
+and ``X-Dongtai-Issue-Version``. Any 2xx answer is a delivery; 429 and 5xx are
+retried; other answers (a refused signature: 401/403) are permanent failures.
 """
 
 from __future__ import annotations
