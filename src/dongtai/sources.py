@@ -1,15 +1,17 @@
 """The source registry: outlets with names, language, authority weight and topics.
 
-The shipped registry (``data/sources.yaml``) is read first, then the workspace's
-``HOME/sources.yaml`` on top (same id replaces). An item names its outlet by registry
-id or by any alias (case-insensitive); an outlet nobody registered is accepted as an
-unknown source with the configured default weight, its name used as is.
+The shipped registry (``data/sources.yaml``, parsed once per process) is read first,
+then the workspace's ``HOME/sources.yaml`` on top (same id replaces). An item names its
+outlet by registry id or by any alias (case-insensitive); an outlet nobody registered
+is accepted as an unknown source with the configured default weight, its name used as
+is.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -72,14 +74,22 @@ def _key(name: str) -> str:
 
 def load_registry(home: Path | None = None) -> Registry:
     """The shipped registry, with the workspace's file (if any) on top."""
-    shipped = resources.files("dongtai").joinpath("data/sources.yaml").read_text("utf-8")
-    sources, orgs = _parse(shipped, "shipped registry")
+    shipped, shipped_orgs = _shipped()
+    sources, orgs = dict(shipped), list(shipped_orgs)
     if home is not None and (home / WORKSPACE_REGISTRY).is_file():
         path = home / WORKSPACE_REGISTRY
         extra_sources, extra_orgs = _parse(path.read_text("utf-8"), str(path))
         sources.update(extra_sources)
         orgs = [*orgs, *extra_orgs]
     return Registry(sources=sources, organisations=tuple(orgs))
+
+
+@cache
+def _shipped() -> tuple[tuple[tuple[str, Source], ...], tuple[Organisation, ...]]:
+    """The shipped registry, read once per process (its records are immutable)."""
+    text = resources.files("dongtai").joinpath("data/sources.yaml").read_text("utf-8")
+    sources, orgs = _parse(text, "shipped registry")
+    return tuple(sources.items()), tuple(orgs)
 
 
 def read_yaml(text: str) -> Any:
