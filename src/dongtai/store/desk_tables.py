@@ -8,20 +8,20 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from dongtai.store.schema import Base
+from dongtai.store.schema import Base, Dated
 
 
 class UserRow(Base):
     __tablename__ = "web_users"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     role: Mapped[str] = mapped_column(String(20))
-    password_hash: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    password_hash: Mapped[str]
+    created_at: Mapped[datetime]
 
 
 class SessionRow(Base):
@@ -32,74 +32,64 @@ class SessionRow(Base):
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("web_users.id", ondelete="CASCADE"))
     csrf: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
 
 
-class RevisionRow(Base):
+class RevisionRow(Dated, Base):
     __tablename__ = "issue_revisions"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    issue_date: Mapped[date] = mapped_column(Date, index=True)
-    number: Mapped[int] = mapped_column(Integer)
-    document: Mapped[dict[str, Any]] = mapped_column(JSON)
+    number: Mapped[int]
+    document: Mapped[dict[str, Any]]
     status: Mapped[str] = mapped_column(String(20))
     author: Mapped[str] = mapped_column(String(200))
-    note: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    note: Mapped[str]
+    created_at: Mapped[datetime]
 
 
-class PublicationRow(Base):
+class PublicationRow(Dated, Base):
     __tablename__ = "issue_publications"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    issue_date: Mapped[date] = mapped_column(Date, index=True)
-    version: Mapped[int] = mapped_column(Integer)
+    version: Mapped[int]
     revision_id: Mapped[int] = mapped_column(ForeignKey("issue_revisions.id"))
     published_by: Mapped[str] = mapped_column(String(200))
-    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    correction: Mapped[str] = mapped_column(Text)
-    override_reason: Mapped[str] = mapped_column(Text)
+    published_at: Mapped[datetime]
+    correction: Mapped[str]
+    override_reason: Mapped[str]
 
 
-class ChangeRow(Base):
+class ChangeRow(Dated, Base):
     __tablename__ = "desk_changes"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    issue_date: Mapped[date] = mapped_column(Date, index=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    at: Mapped[datetime]
     user: Mapped[str] = mapped_column(String(200))
     action: Mapped[str] = mapped_column(String(40))
-    target: Mapped[str] = mapped_column(Text)
-    before: Mapped[str] = mapped_column(Text)
-    after: Mapped[str] = mapped_column(Text)
+    target: Mapped[str]
+    before: Mapped[str]
+    after: Mapped[str]
 
 
-class StoryLabelRow(Base):
+class StoryLabelRow(Dated, Base):
     """An editor's judgement on two stories' items: the ``same`` event or ``different``."""
 
     __tablename__ = "story_labels"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    issue_date: Mapped[date] = mapped_column(Date, index=True)
     item_a: Mapped[str] = mapped_column(String(2000))
     item_b: Mapped[str] = mapped_column(String(2000))
     label: Mapped[str] = mapped_column(String(20))
     user: Mapped[str] = mapped_column(String(200))
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    at: Mapped[datetime]
 
 
-class SearchDocRow(Base):
+class SearchDocRow(Dated, Base):
     __tablename__ = "search_docs"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    issue_date: Mapped[date] = mapped_column(Date, index=True)
     anchor: Mapped[str] = mapped_column(String(40))
     topic: Mapped[str] = mapped_column(String(40), index=True)
-    orgs: Mapped[str] = mapped_column(Text)  # " id1 id2 " organisations the section names
-    title: Mapped[str] = mapped_column(Text)
-    text: Mapped[str] = mapped_column(Text)
-    tokens: Mapped[str] = mapped_column(Text)
+    orgs: Mapped[str]  # " id1 id2 " organisations the section names
+    title: Mapped[str]
+    text: Mapped[str]
+    tokens: Mapped[str]
 
 
 class SearchStateRow(Base):
@@ -107,5 +97,5 @@ class SearchStateRow(Base):
 
     __tablename__ = "search_state"
 
-    issue_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    issue_date: Mapped[date] = mapped_column(primary_key=True)
     signature: Mapped[str] = mapped_column(String(64))

@@ -24,13 +24,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
-    JSON,
-    Boolean,
-    Date,
-    DateTime,
-    Integer,
     String,
-    Text,
     delete,
     select,
 )
@@ -38,7 +32,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from dongtai.store import Store
 from dongtai.store.convert import record, values
-from dongtai.store.schema import Base
+from dongtai.store.schema import Base, Dated
 
 DELIVERY_STATUSES = ("pending", "delivered", "failed")
 
@@ -48,25 +42,23 @@ class RunRow(Base):
 
     __tablename__ = "publish_runs"
 
-    issue_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    issue_date: Mapped[date] = mapped_column(primary_key=True)
     status: Mapped[str] = mapped_column(String(24))
-    steps: Mapped[dict[str, str]] = mapped_column(JSON)
-    message: Mapped[str] = mapped_column(Text, default="")
-    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    steps: Mapped[dict[str, str]]
+    message: Mapped[str] = mapped_column(default="")
+    started_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
 
 
-class ApprovalRow(Base):
+class ApprovalRow(Dated, Base):
     """An editor's approval of one version of an issue."""
 
     __tablename__ = "approvals"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    issue_date: Mapped[date] = mapped_column(Date, index=True)
     version: Mapped[str] = mapped_column(String(64))
     approved_by: Mapped[str] = mapped_column(String(200))
-    approved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    override: Mapped[bool] = mapped_column(Boolean, default=False)
+    approved_at: Mapped[datetime]
+    override: Mapped[bool] = mapped_column(default=False)
     status: Mapped[str] = mapped_column(String(20))  # verification status when approved
 
 
@@ -75,22 +67,22 @@ class DeliveryRow(Base):
 
     __tablename__ = "deliveries"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(600), unique=True)
     delivery_id: Mapped[str] = mapped_column(String(64))
-    issue_date: Mapped[date] = mapped_column(Date, index=True)
+    issue_date: Mapped[date] = mapped_column(index=True)
     version: Mapped[str] = mapped_column(String(64))
     channel: Mapped[str] = mapped_column(String(100))
     recipient: Mapped[str] = mapped_column(String(400))
     status: Mapped[str] = mapped_column(String(12))
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    parts_sent: Mapped[int] = mapped_column(Integer, default=0)
-    parts_total: Mapped[int] = mapped_column(Integer, default=0)
-    permanent: Mapped[bool] = mapped_column(Boolean, default=False)
-    response: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    parts_sent: Mapped[int] = mapped_column(default=0)
+    parts_total: Mapped[int] = mapped_column(default=0)
+    permanent: Mapped[bool] = mapped_column(default=False)
+    response: Mapped[str] = mapped_column(default="")
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    delivered_at: Mapped[datetime | None]
 
 
 class NoticeRow(Base):
@@ -99,11 +91,11 @@ class NoticeRow(Base):
     __tablename__ = "notices"
 
     key: Mapped[str] = mapped_column(String(400), primary_key=True)
-    message: Mapped[str] = mapped_column(Text)
-    first_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    error: Mapped[str] = mapped_column(Text, default="")
+    message: Mapped[str]
+    first_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str] = mapped_column(default="")
 
 
 @dataclass(frozen=True)

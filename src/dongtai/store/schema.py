@@ -11,13 +11,8 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
-    Boolean,
-    Date,
     DateTime,
-    Float,
     ForeignKey,
-    Integer,
-    LargeBinary,
     String,
     Text,
 )
@@ -25,38 +20,52 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
 class Base(DeclarativeBase):
-    pass
+    """Column types by Python type: text, times with their zone, JSON documents and lists
+    (a column of another type or a length says so)."""
+
+    type_annotation_map = {  # noqa: RUF012 (SQLAlchemy reads it from the class)
+        str: Text(),
+        datetime: DateTime(timezone=True),
+        dict[str, Any]: JSON(),
+        dict[str, str]: JSON(),
+        list[str]: JSON(),
+    }
+
+
+class Dated:
+    """Columns of a row that belongs to one issue date and has its own integer id."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    issue_date: Mapped[date] = mapped_column(index=True)
 
 
 class SourceRow(Base):
     __tablename__ = "sources"
 
     id: Mapped[str] = mapped_column(String(200), primary_key=True)
-    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    data: Mapped[dict[str, Any]]
     known: Mapped[bool] = mapped_column(default=True)
 
 
 class ItemRow(Base):
     __tablename__ = "items"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = mapped_column(primary_key=True)
     url: Mapped[str] = mapped_column(String(2000), unique=True)
     source_id: Mapped[str] = mapped_column(ForeignKey("sources.id"), index=True)
-    title: Mapped[str] = mapped_column(Text)
-    published: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    title: Mapped[str]
+    published: Mapped[datetime] = mapped_column(index=True)
     language: Mapped[str] = mapped_column(String(8))
-    text: Mapped[str] = mapped_column(Text)
-    summary: Mapped[str] = mapped_column(Text, default="")
+    text: Mapped[str]
+    summary: Mapped[str] = mapped_column(default="")
     authors: Mapped[list[str]] = mapped_column(JSON, default=list)
-    raw_title: Mapped[str] = mapped_column(Text, default="")
-    raw_text: Mapped[str] = mapped_column(Text, default="")
-    ingested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    summary_only: Mapped[bool] = mapped_column(Boolean, default=False)
-    page_error: Mapped[str] = mapped_column(Text, default="")
-    page_attempts: Mapped[int] = mapped_column(Integer, default=0)
-    page_retry_at: Mapped[datetime | None] = mapped_column(
-        DateTime(timezone=True), nullable=True, index=True
-    )
+    raw_title: Mapped[str] = mapped_column(default="")
+    raw_text: Mapped[str] = mapped_column(default="")
+    ingested_at: Mapped[datetime]
+    summary_only: Mapped[bool] = mapped_column(default=False)
+    page_error: Mapped[str] = mapped_column(default="")
+    page_attempts: Mapped[int] = mapped_column(default=0)
+    page_retry_at: Mapped[datetime | None] = mapped_column(index=True)
 
 
 class StageRow(Base):
@@ -64,33 +73,33 @@ class StageRow(Base):
 
     __tablename__ = "stage_outputs"
 
-    issue_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    issue_date: Mapped[date] = mapped_column(primary_key=True)
     stage: Mapped[str] = mapped_column(String(40), primary_key=True)
     payload: Mapped[Any] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime]
 
 
 class StoryRow(Base):
     __tablename__ = "stories"
 
-    issue_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    issue_date: Mapped[date] = mapped_column(primary_key=True)
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     topic: Mapped[str] = mapped_column(String(40))
-    title: Mapped[str] = mapped_column(Text)
-    score: Mapped[float] = mapped_column(Float)
-    reasons: Mapped[list[str]] = mapped_column(JSON)
-    item_urls: Mapped[list[str]] = mapped_column(JSON)
-    outlets: Mapped[list[str]] = mapped_column(JSON)
+    title: Mapped[str]
+    score: Mapped[float]
+    reasons: Mapped[list[str]]
+    item_urls: Mapped[list[str]]
+    outlets: Mapped[list[str]]
 
 
 class BriefingRow(Base):
     __tablename__ = "briefings"
 
-    issue_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    issue_date: Mapped[date] = mapped_column(primary_key=True)
     status: Mapped[str] = mapped_column(String(20))
     writer: Mapped[str] = mapped_column(String(40))
-    document: Mapped[dict[str, Any]] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    document: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime]
 
 
 class ReferenceRow(Base):
@@ -99,11 +108,11 @@ class ReferenceRow(Base):
     issue_date: Mapped[date] = mapped_column(
         ForeignKey("briefings.issue_date", ondelete="CASCADE"), primary_key=True
     )
-    n: Mapped[int] = mapped_column(Integer, primary_key=True)
+    n: Mapped[int] = mapped_column(primary_key=True)
     item_url: Mapped[str] = mapped_column(String(2000), index=True)
-    source: Mapped[str] = mapped_column(Text)
-    published: Mapped[date] = mapped_column(Date)
-    title: Mapped[str] = mapped_column(Text)
+    source: Mapped[str]
+    published: Mapped[date]
+    title: Mapped[str]
 
 
 class FetchStateRow(Base):
@@ -112,14 +121,14 @@ class FetchStateRow(Base):
     __tablename__ = "fetch_state"
 
     source_id: Mapped[str] = mapped_column(String(200), primary_key=True)
-    etag: Mapped[str] = mapped_column(Text, default="")
-    last_modified: Mapped[str] = mapped_column(Text, default="")
-    last_attempt: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    last_success: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+    etag: Mapped[str] = mapped_column(default="")
+    last_modified: Mapped[str] = mapped_column(default="")
+    last_attempt: Mapped[datetime]
+    last_success: Mapped[datetime | None]
+    consecutive_failures: Mapped[int] = mapped_column(default=0)
     last_status: Mapped[str] = mapped_column(String(20))
-    last_error: Mapped[str] = mapped_column(Text, default="")
-    last_way: Mapped[str] = mapped_column(Text, default="")
+    last_error: Mapped[str] = mapped_column(default="")
+    last_way: Mapped[str] = mapped_column(default="")
 
 
 class FetchRunRow(Base):
@@ -127,16 +136,16 @@ class FetchRunRow(Base):
 
     __tablename__ = "fetch_runs"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = mapped_column(primary_key=True)
     source_id: Mapped[str] = mapped_column(String(200), index=True)
-    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    finished_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime]
     status: Mapped[str] = mapped_column(String(20))
-    new: Mapped[int] = mapped_column(Integer)
-    unchanged: Mapped[int] = mapped_column(Integer)
-    failed: Mapped[int] = mapped_column(Integer)
-    error: Mapped[str] = mapped_column(Text)
-    way: Mapped[str] = mapped_column(Text, default="")
+    new: Mapped[int]
+    unchanged: Mapped[int]
+    failed: Mapped[int]
+    error: Mapped[str]
+    way: Mapped[str] = mapped_column(default="")
 
 
 class RawPageRow(Base):
@@ -148,5 +157,5 @@ class RawPageRow(Base):
     source_id: Mapped[str] = mapped_column(String(200))
     final_url: Mapped[str] = mapped_column(String(2000))
     content_type: Mapped[str] = mapped_column(String(200))
-    fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    body: Mapped[bytes] = mapped_column(LargeBinary)
+    fetched_at: Mapped[datetime]
+    body: Mapped[bytes]
