@@ -34,7 +34,7 @@ ARGS = [
     "--disable-component-update",
 ]
 DAY = DEMO_DATE.isoformat()
-SEMI = "/sections/4/subsections/0/paragraphs/0/text"  # SEMI's wafer shipments paragraph
+SEMI = "/sections/1/subsections/1/paragraphs/0/text"  # SEMI's wafer shipments paragraph
 
 pytestmark = pytest.mark.skipif(
     not Path(CHROMIUM).exists(), reason="chromium is not installed (.ci/run installs it)"
