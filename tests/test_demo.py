@@ -59,7 +59,7 @@ def subsection_text(briefing: Briefing, number: str) -> str:
 def test_sections_are_the_reference_bulletins_stories(demo: Demo) -> None:
     briefing = demo[1].briefing
     assert [s.number for s in briefing.sections] == ["1", "2", "3", "4", "5", "6"]
-    one, two, three, four, five, six = (section_text(briefing, n) for n in "123456")
+    two, three, four, five, six = (section_text(briefing, n) for n in "23456")
     report, seminar = (subsection_text(briefing, n) for n in ("1.1", "1.2"))
     assert "ITIF" in report and "中国" in report and "100" not in report
     assert "100 余项政策建议" in seminar and "国家力量产业" in seminar

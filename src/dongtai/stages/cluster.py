@@ -249,9 +249,7 @@ def cluster(
         [signals(e, organisations) for e in entries],
     )
     found = [
-        part
-        for group in groups(scorer, threshold)
-        for part in same_event(scorer, group, earlier)
+        part for group in groups(scorer, threshold) for part in same_event(scorer, group, earlier)
     ]
     return [_story([entries[i] for i in group]) for group in sorted(found)]
 

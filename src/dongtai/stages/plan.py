@@ -14,7 +14,8 @@ Rules (stories arrive ranked, best first):
 4. every qualifying story not planned is *left out* with its reason (:func:`left_out`):
    over the story budget, or all sections taken and none of its topic free to share;
    so is every story of ``min_outlets`` or more outlets whose items named a topic but
-   were judged off topic (:func:`judged_off`: the classifier's reason).
+   were judged off topic (:func:`judged_off`: the classifier's reason), and every story
+   that reaches ``min_outlets`` only with the outlets that copied it (:func:`copied_only`).
 """
 
 from __future__ import annotations
@@ -82,7 +83,8 @@ def left_out(
     min_outlets: int,
     max_stories: int,
 ) -> list[LeftOut]:
-    """The qualifying stories the plan does not carry, each with its reason."""
+    """The qualifying stories the plan does not carry, each with its reason, then the
+    stories one outlet reported that other outlets only copied (:func:`copied_only`)."""
     planned = {s.id for p in plans for s in p.stories}
     found = []
     for order, story in enumerate(qualifying(ranked, min_outlets)):
@@ -97,16 +99,36 @@ def left_out(
             )
         else:
             reason = f"not planned {where}"
-        found.append(
-            LeftOut(
-                story=story.id,
-                title=story.items[0].title,
-                outlets=coverage(story),
-                urls=tuple(i.url for i in story.items),
-                reason=reason,
-            )
+        found.append(_left(story, reason))
+    return found + copied_only(ranked, min_outlets)
+
+
+def copied_only(ranked: Sequence[Story], min_outlets: int) -> list[LeftOut]:
+    """Stories short of ``min_outlets`` outlets of their own that reach it with the
+    outlets that carried syndicated copies: copies are not independent coverage."""
+    found = []
+    for story in ranked:
+        own = coverage(story)
+        copiers = tuple(
+            dict.fromkeys(c.source for i in story.items for c in i.copies if c.source not in own)
         )
+        if len(own) < min_outlets <= len(own) + len(copiers):
+            reason = (
+                f"reported by {len(own)} outlet(s) in texts of their own; copies by "
+                f"{', '.join(copiers)} are not independent coverage"
+            )
+            found.append(_left(story, reason))
     return found
+
+
+def _left(story: Story, reason: str) -> LeftOut:
+    return LeftOut(
+        story=story.id,
+        title=story.items[0].title,
+        outlets=coverage(story),
+        urls=tuple(u for i in story.items for u in (i.url, *(c.url for c in i.copies))),
+        reason=reason,
+    )
 
 
 def judged_off(
@@ -115,13 +137,7 @@ def judged_off(
     """Stories of off-topic items reported by ``min_outlets`` or more outlets, each with
     the classifier's reason for its first item (``reasons``: item URL → reason)."""
     return [
-        LeftOut(
-            story=story.id,
-            title=story.items[0].title,
-            outlets=coverage(story),
-            urls=tuple(i.url for i in story.items),
-            reason=f"judged off topic: {reasons.get(story.items[0].url, '')}",
-        )
+        _left(story, f"judged off topic: {reasons.get(story.items[0].url, '')}")
         for story in stories
         if len(coverage(story)) >= min_outlets
     ]
