@@ -160,9 +160,9 @@ def test_search_finds_the_demo_issue(browser_page: Page, server: str) -> None:
     page.click("form.search button")
     page.wait_for_url("**/search?q=*")
     first = page.locator("ol.hits li a").first
-    assert first.get_attribute("href") == f"/issues/{DAY}#sec-3"
+    assert first.get_attribute("href") == f"/issues/{DAY}#sec-2"
     assert page.locator("ol.hits mark", has_text="硅片").count() >= 1
     first.click()
-    page.wait_for_url(f"**/issues/{DAY}#sec-3")
+    page.wait_for_url(f"**/issues/{DAY}#sec-2")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375, "the issue page scrolls sideways on a phone"
