@@ -52,14 +52,16 @@ from .llmserver import (
 )
 
 SCHEMA = Path(__file__).resolve().parents[1] / "src" / "dongtai" / "data" / "briefing.schema.json"
-STORIES = 6  # the demo issue: 4 sections, two of them pairs
+STORIES = 6  # the demo's six best stories, one section each (max_stories = 6, below)
 CALLS = 3 * STORIES + 1  # title, facts, implications per story; the abstract
 
 
 @pytest.fixture(scope="module")
 def planned(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A workspace with the demo corpus run up to the plan stage."""
+    """A workspace with the demo corpus run up to the plan stage: its six best stories,
+    one section each (the writer's tests do not depend on how the planner pairs)."""
     home = tmp_path_factory.mktemp("llm-planned")
+    (home / "dongtai.toml").write_text("max_stories = 6\n", "utf-8")
     settings = load_settings(home=home)
     store = open_store(settings.db_url)
     ingest_lines(settings, store, sample_lines())
@@ -78,7 +80,7 @@ def homes(planned: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cal
         made[0] += 1
         home = tmp_path / f"home{made[0]}"
         home.mkdir()
-        for part in planned.glob("dongtai.db*"):  # with its write-ahead log, if any
+        for part in [*planned.glob("dongtai.db*"), planned / "dongtai.toml"]:  # with its WAL
             shutil.copy(part, home / part.name)
         return home
 

@@ -185,3 +185,23 @@ def test_borderline_items_are_judged_by_their_closeness_to_topic_examples() -> N
     assert judged[0].on_topic and judged[0].topic == "aerospace"
     assert "examples" in judged[0].reason
     assert not judged[1].on_topic
+
+
+def test_copied_and_judged_off_stories_are_left_out_with_the_reason() -> None:
+    from dongtai.stages.plan import judged_off
+
+    lone = story("lone", "ai", ["x"], ("ai",))
+    copied = lone.items[0].model_copy(
+        update={"copies": (Copy(source="y", url="https://y.example/lone"),)}
+    )
+    reposted = lone.model_copy(update={"items": (copied,)})
+    out = left_out([reposted], [], max_sections=6, min_outlets=2, max_stories=8)
+    assert [(o.story, o.outlets, o.urls) for o in out] == [
+        ("lone", ("x",), ("https://x.example/lone", "https://y.example/lone"))
+    ]
+    assert "copies by y are not independent coverage" in out[0].reason
+    assert left_out([lone], [], 6, 2, 8) == []  # one outlet, no copies: not a strong story
+    near = story("near", "ai", ["a", "b"])
+    reasons = {near.items[0].url: "off-topic (relevance model 0.10 < 0.3; ai: ai)"}
+    [entry] = judged_off([near, lone], reasons, min_outlets=2)
+    assert entry.story == "near" and entry.reason.startswith("judged off topic: off-topic")

@@ -64,6 +64,22 @@ def test_stories_lists_every_story_and_off_topic_item(demo: Demo) -> None:
     assert {o.url for o in listing.off_topic} <= clustered
 
 
+def test_stories_lists_what_the_issue_leaves_out_with_the_reason(demo: Demo) -> None:
+    settings, _ = demo
+    tight = settings.model_copy(update={"max_stories": 6})
+    listing = list_stories(tight, DEMO_DATE)
+    left = {entry.title: entry.reason for entry in listing.not_carried}
+    assert set(left) == {
+        "朱雀三号遥二运载火箭发射成功",
+        "索辰科技发布新一代多物理场仿真平台，求解效率提升3倍",
+    }
+    assert all(reason.startswith("over the budget of 6 stories") for reason in left.values())
+    done = CliRunner().invoke(
+        app, ["--home", str(settings.home), "stories", "--date", "2026-05-06"]
+    )
+    assert "0 story(ies) of two or more outlets not in the issue" in done.output
+
+
 def test_stories_json_from_the_command_line(demo: Demo) -> None:
     settings, _ = demo
     done = CliRunner().invoke(

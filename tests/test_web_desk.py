@@ -14,7 +14,7 @@ from tests.conftest import DEMO_DATE
 from tests.websupport import PASSWORD, add_user, client, csrf_of, logged_in
 
 DAY = DEMO_DATE.isoformat()
-SEMI = "/sections/4/subsections/0/paragraphs/0/text"  # SEMI's wafer shipments paragraph
+SEMI = "/sections/1/subsections/1/paragraphs/0/text"  # SEMI's wafer shipments paragraph
 
 
 def _draft_text(settings: Settings, pointer: str) -> str:

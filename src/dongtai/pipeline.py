@@ -138,7 +138,7 @@ def _classify(run: Run, items: list[Item]) -> list[Classified]:
 
 def _cluster(run: Run, entries: list[Classified]) -> list[Story]:
     chosen = entries if run.include_off_topic else [e for e in entries if e.on_topic]
-    return cluster.cluster(chosen, embed, run.organisations)
+    return cluster.cluster(chosen, embed, run.organisations, earlier=set(run.cited))
 
 
 def _recall(run: Run, stories: list[Story]) -> recall.Recalled:
@@ -172,7 +172,13 @@ def _no_news(run: Run) -> str:
     )
 
 
-def _verify(run: Run, draft: Draft, plans: list[SectionPlan], ranked: list[Story]) -> Briefing:
+def _verify(
+    run: Run,
+    draft: Draft,
+    plans: list[SectionPlan],
+    ranked: list[Story],
+    entries: list[Classified],
+) -> Briefing:
     items = {item.url: item for p in plans for story in p.stories for item in story.items}
     body = assemble(draft, items, run.context())
     verification = gate.verify(
@@ -195,14 +201,23 @@ def _verify(run: Run, draft: Draft, plans: list[SectionPlan], ranked: list[Story
         references=body.references,
         verification=verification,
         writer=draft.report or WriterReport(name=run.settings.writer),
-        left_out=_left_out(run, plans, ranked),
+        left_out=left_out(run, plans, ranked, entries),
         operator_notes=_operator_notes(run),
     )
 
 
-def _left_out(run: Run, plans: list[SectionPlan], ranked: list[Story]) -> tuple[LeftOut, ...]:
+def left_out(
+    run: Run, plans: list[SectionPlan], ranked: list[Story], entries: list[Classified]
+) -> tuple[LeftOut, ...]:
+    """Qualifying stories the plan does not carry, then the stories of ``min_outlets`` or
+    more outlets whose items named a topic but were judged off topic (near misses,
+    clustered like the on-topic items), each with its reason."""
     s = run.settings
-    return tuple(plan.left_out(ranked, plans, s.max_sections, s.min_outlets, s.max_stories))
+    planned = plan.left_out(ranked, plans, s.max_sections, s.min_outlets, s.max_stories)
+    near = [e for e in entries if not e.on_topic and e.concepts]
+    stories = cluster.cluster(near, embed, run.organisations) if near else []
+    reasons = {e.item.url: e.reason for e in near}
+    return (*planned, *plan.judged_off(stories, reasons, s.min_outlets))
 
 
 def _operator_notes(run: Run) -> tuple[str, ...]:
@@ -251,7 +266,13 @@ STAGES: tuple[Stage, ...] = (
     Stage("rank", _rank, ("recall",), TypeAdapter(list[Story]), _record_stories),
     Stage("plan", _plan, ("rank",), TypeAdapter(list[SectionPlan])),
     Stage("write", _write, ("plan",), TypeAdapter(Draft)),
-    Stage("verify", _verify, ("write", "plan", "rank"), TypeAdapter(Briefing), _record_briefing),
+    Stage(
+        "verify",
+        _verify,
+        ("write", "plan", "rank", "classify"),
+        TypeAdapter(Briefing),
+        _record_briefing,
+    ),
     Stage("render", _render, ("verify",), TypeAdapter(list[str])),
 )
 NAMES: tuple[str, ...] = tuple(stage.name for stage in STAGES)

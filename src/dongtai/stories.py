@@ -2,7 +2,7 @@
 window with its score and reasons (not only those chosen for the briefing), the items
 judged off topic with their reason, and, for one story, why its items were merged.
 
-Listing runs the stages up to ``rank`` in memory: nothing stored changes. With
+Listing runs the stages up to ``plan`` in memory: nothing stored changes. With
 ``include_off_topic`` the off-topic items are clustered too, so clustering can be
 scored on any data. Explaining uses the stored outputs of the day's stages and
 recomputes the pair signals over the same items the clusterer saw.
@@ -18,8 +18,8 @@ from pydantic import TypeAdapter
 
 from dongtai.config import Settings
 from dongtai.errors import InputError
-from dongtai.models import Classified, Record, Story
-from dongtai.pipeline import Run, run_until
+from dongtai.models import Classified, LeftOut, Record, Story
+from dongtai.pipeline import Run, left_out, run_until
 from dongtai.stages import cluster as cluster_stage
 from dongtai.stages.recall import Recalled
 from dongtai.store import open_store
@@ -33,12 +33,15 @@ class OffTopic(Record):
 
 
 class Listing(Record):
-    """Every story of a day and every item left out as off topic."""
+    """Every story of a day, every item left out as off topic, the recall notes
+    (``left_out``) and the stories the issue does not carry, with the reason
+    (``not_carried``, as ``left_out`` in the briefing)."""
 
     date: date
     stories: tuple[Story, ...]
     off_topic: tuple[OffTopic, ...]
     left_out: tuple[str, ...]
+    not_carried: tuple[LeftOut, ...] = ()
 
 
 class PairReport(Record):
@@ -67,15 +70,20 @@ def list_stories(settings: Settings, issue_date: date, include_off_topic: bool =
         persist=False,
         include_off_topic=include_off_topic,
     )
-    outputs = run_until(run, "rank")
+    outputs = run_until(run, "plan")
     recalled: Recalled = outputs["recall"]
     off = tuple(
         OffTopic(url=e.item.url, title=e.item.title, reason=e.reason)
         for e in outputs["classify"]
         if not e.on_topic
     )
+    not_carried = left_out(run, outputs["plan"], outputs["rank"], outputs["classify"])
     return Listing(
-        date=issue_date, stories=tuple(outputs["rank"]), off_topic=off, left_out=recalled.notes
+        date=issue_date,
+        stories=tuple(outputs["rank"]),
+        off_topic=off,
+        left_out=recalled.notes,
+        not_carried=not_carried,
     )
 
 

@@ -26,7 +26,8 @@ def list_stories(
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Every story of the window with score and reasons, and the off-topic items."""
+    """Every story of the window with score and reasons, the off-topic items, and the
+    stories of two or more outlets not in the issue, with the reason."""
     from dongtai import stories
 
     s = settings(window_hours=window_hours)
@@ -47,6 +48,9 @@ def list_stories(
     say(f"{len(listing.off_topic)} item(s) off topic; {len(listing.left_out)} story(ies) left out")
     for note in listing.left_out:
         say(f"  {note}")
+    say(f"{len(listing.not_carried)} story(ies) of two or more outlets not in the issue")
+    for entry in listing.not_carried:
+        say(f"  {entry.story} {entry.title} ({', '.join(entry.outlets)}): {entry.reason}")
 
 
 def _listing_json(listing: stories.Listing) -> dict[str, object]:
@@ -67,6 +71,7 @@ def _listing_json(listing: stories.Listing) -> dict[str, object]:
         ],
         "off_topic": [o.model_dump() for o in listing.off_topic],
         "left_out": list(listing.left_out),
+        "not_carried": [entry.model_dump() for entry in listing.not_carried],
     }
 
 

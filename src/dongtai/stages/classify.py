@@ -16,9 +16,10 @@ counts 1, and each concept counts once per item. Rules:
   headlines and exceed every off-topic example's by ``EXAMPLE_MARGIN``;
 - with the sentence encoder, every item is then scored by the relevance model
   (:mod:`dongtai.stages.relevance`, trained on real news: ads, crime, accidents, local
-  notices, digests and forum posts score low): an item stays on topic only when it has
-  topic evidence and a model probability ≥ the model's threshold; its relevance is
-  that probability;
+  notices, digests and forum posts score low): an item is on topic when it has topic
+  evidence and a model probability ≥ the model's threshold, or some evidence for a
+  topic (short of ``MIN_EVIDENCE``, not beaten by off-topic evidence) and a probability
+  ≥ the model's ``confident`` threshold; its relevance is that probability;
 - the reason names the concepts (and example similarity) that decided it, and the
   model's probability.
 
@@ -165,10 +166,10 @@ def classify(
     entries = [classify_item(item, topics, outlet_topics.get(item.source, ())) for item in items]
     if embed is None or not entries:
         return entries
-    borderline = [n for n, e in enumerate(entries) if _borderline(e)]
-    if borderline:
-        judged = _by_examples([entries[n] for n in borderline], topics, embed)
-        for n, entry in zip(borderline, judged, strict=True):
+    weak = [n for n, e in enumerate(entries) if borderline(e)]
+    if weak:
+        judged = _by_examples([entries[n] for n in weak], topics, embed)
+        for n, entry in zip(weak, judged, strict=True):
             entries[n] = entry
     return _by_model(entries, embed)
 
@@ -182,9 +183,12 @@ def _by_model(entries: list[Classified], embed: Embedder) -> list[Classified]:
     judged = []
     for entry, probability in zip(entries, model.probability(rows), strict=True):
         p = float(probability)
-        on = entry.on_topic and p >= model.threshold
+        weak = borderline(entry) and p >= model.confident
+        on = (entry.on_topic or weak) and p >= model.threshold
         if entry.on_topic and not on:
             reason = f"off-topic (relevance model {p:.2f} < {model.threshold:g}; {entry.reason})"
+        elif weak:
+            reason = f"{entry.topic}: {', '.join(entry.concepts)}; relevance model {p:.2f}"
         else:
             reason = f"{entry.reason}; relevance model {p:.2f}"
         update = {"on_topic": on, "relevance": round(p, 4), "reason": reason}
@@ -192,7 +196,8 @@ def _by_model(entries: list[Classified], embed: Embedder) -> list[Classified]:
     return judged
 
 
-def _borderline(entry: Classified) -> bool:
+def borderline(entry: Classified) -> bool:
+    """Some topic evidence, short of ``MIN_EVIDENCE``, and no stronger off-topic kind."""
     return not entry.on_topic and entry.reason.startswith("too little") and bool(entry.concepts)
 
 

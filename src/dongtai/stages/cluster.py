@@ -26,13 +26,17 @@ all their cross pairs is ≥ ``THRESHOLD``. Average linkage only merges groups j
 at least one pair ≥ ``THRESHOLD``, so it runs separately inside each connected
 component of those pairs. A story takes the topic carrying the most relevance among
 its items; its concepts are the union of its items' concepts.
+
+Items that earlier issues cited (``earlier``) join today's items in one story only
+when some old–new pair is as close as two reports of one event
+(``FOLLOW_UP_SIMILARITY``): a later story of the same company or topic is no "续报".
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
@@ -53,6 +57,7 @@ Vectors = npt.NDArray[np.float64]
 
 THRESHOLD = 0.5
 THREAD_THRESHOLD = 0.1
+FOLLOW_UP_SIMILARITY = 0.7
 FIGURE_BONUS = 0.15
 MAX_FIGURES = 3
 ORG_BONUS = 0.1
@@ -232,8 +237,10 @@ def cluster(
     embed: Embedder,
     organisations: Matcher,
     threshold: float = THRESHOLD,
+    earlier: Collection[str] = (),
 ) -> list[Story]:
-    """Stories of the given items, in order of their first item."""
+    """Stories of the given items, in order of their first item; ``earlier``: URLs of
+    items earlier issues cited (see :func:`same_event`)."""
     if not entries:
         return []
     scorer = Scorer(
@@ -241,7 +248,23 @@ def cluster(
         vectors_of(entries, embed),
         [signals(e, organisations) for e in entries],
     )
-    return [_story([entries[i] for i in group]) for group in groups(scorer, threshold)]
+    found = [
+        part for group in groups(scorer, threshold) for part in same_event(scorer, group, earlier)
+    ]
+    return [_story([entries[i] for i in group]) for group in sorted(found)]
+
+
+def same_event(scorer: Scorer, group: list[int], earlier: Collection[str]) -> list[list[int]]:
+    """A group joining items earlier issues cited with new ones stays one story (a
+    follow-up) only when some old–new pair has similarity ≥ ``FOLLOW_UP_SIMILARITY``;
+    else the old items and the new ones are two stories (no "续报" of another event)."""
+    old = [i for i in group if scorer.entries[i].item.url in earlier]
+    new = [i for i in group if scorer.entries[i].item.url not in earlier]
+    if not old or not new:
+        return [group]
+    if float(scorer.block(old, new).max()) >= FOLLOW_UP_SIMILARITY:
+        return [group]
+    return [old, new]
 
 
 def _story(members: list[Classified]) -> Story:

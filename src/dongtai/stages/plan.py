@@ -4,17 +4,23 @@ Rules (stories arrive ranked, best first):
 1. a story *qualifies* when at least ``min_outlets`` outlets reported it in items of
    their own; only qualifying stories are planned — a thin day gives a short issue
    (fewer sections, or none), never filler;
-2. the best ``max_sections`` qualifying stories lead one section each, in rank order;
-3. a qualifying story without a section of its own joins the section of the most
-   related lead of the same topic (shared concepts, Jaccard ≥ ``RELATED``) that has no
-   partner yet, while the issue carries fewer than ``max_stories`` stories;
-4. every qualifying story not planned is *left out* with its reason
-   (:func:`left_out`): over the section or story budget, or no related section free.
+2. the best ``max_stories`` qualifying stories are carried, each leading a section of
+   its own while there are at most ``max_sections`` sections;
+3. when they need more sections, two stories of the same topic share one (the later
+   joins the earlier, which keeps its place): first the most related pair (shared
+   concepts, Jaccard ≥ ``RELATED``), then any pair of the same topic, the lowest-ranked
+   partner first; when no two stories left alone in their sections share a topic, the
+   lowest-ranked story alone in its section is left out;
+4. every qualifying story not planned is *left out* with its reason (:func:`left_out`):
+   over the story budget, or all sections taken and none of its topic free to share;
+   so is every story of ``min_outlets`` or more outlets whose items named a topic but
+   were judged off topic (:func:`judged_off`: the classifier's reason), and every story
+   that reaches ``min_outlets`` only with the outlets that copied it (:func:`copied_only`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from dongtai.models import LeftOut, SectionPlan, Story
 from dongtai.stages.rank import coverage
@@ -37,25 +43,37 @@ def qualifying(ranked: Sequence[Story], min_outlets: int) -> list[Story]:
 def plan(
     ranked: Sequence[Story], max_sections: int, min_outlets: int, max_stories: int = 8
 ) -> list[SectionPlan]:
-    chosen = qualifying(ranked, min_outlets)
-    leads = chosen[: min(max_sections, max_stories)]
-    partners: dict[int, Story] = {}
-    for story in chosen[len(leads) :]:
-        if len(leads) + len(partners) >= max_stories:
-            break
-        free = [i for i in range(len(leads)) if i not in partners]
-        scored = [(relatedness(leads[i], story), -i) for i in free]
-        best = max(scored, default=(0.0, 0))
-        if best[0] >= RELATED:
-            partners[-best[1]] = story
+    sections = [[story] for story in qualifying(ranked, min_outlets)[:max_stories]]
+    while len(sections) > max_sections:
+        pair = _closest_pair(sections)
+        if pair is None:
+            alone = [n for n, section in enumerate(sections) if len(section) == 1]
+            del sections[alone[-1] if alone else -1]
+            continue
+        lead, partner = pair
+        sections[lead].append(sections.pop(partner)[0])
     return [
-        SectionPlan(
-            number=n + 1,
-            topic=lead.topic,
-            stories=(lead, partners[n]) if n in partners else (lead,),
-        )
-        for n, lead in enumerate(leads)
+        SectionPlan(number=n + 1, topic=stories[0].topic, stories=tuple(stories))
+        for n, stories in enumerate(sections)
     ]
+
+
+def _closest_pair(sections: Sequence[list[Story]]) -> tuple[int, int] | None:
+    """(lead, partner) section indexes of the two single stories that best share a
+    section: related before merely same-topic, then the most related, then the
+    lowest-ranked partner, then the best-ranked lead."""
+    best: tuple[tuple[bool, float, int, int], tuple[int, int]] | None = None
+    singles = [n for n, section in enumerate(sections) if len(section) == 1]
+    for i in singles:
+        for j in (n for n in singles if n > i):
+            a, b = sections[i][0], sections[j][0]
+            if a.topic != b.topic:
+                continue
+            score = relatedness(a, b)
+            key = (score >= RELATED, score, j, -i)
+            if best is None or key > best[0]:
+                best = (key, (i, j))
+    return None if best is None else best[1]
 
 
 def left_out(
@@ -65,29 +83,61 @@ def left_out(
     min_outlets: int,
     max_stories: int,
 ) -> list[LeftOut]:
-    """The qualifying stories the plan does not carry, each with its reason."""
+    """The qualifying stories the plan does not carry, each with its reason, then the
+    stories one outlet reported that other outlets only copied (:func:`copied_only`)."""
     planned = {s.id for p in plans for s in p.stories}
-    carried = len(planned)
     found = []
-    for rank, story in enumerate(ranked, start=1):
-        if story.id in planned or len(coverage(story)) < min_outlets:
+    for order, story in enumerate(qualifying(ranked, min_outlets)):
+        if story.id in planned:
             continue
-        if carried >= max_stories:
-            reason = f"over the budget of {max_stories} stories (rank {rank}, score {story.score})"
+        where = f"(rank {ranked.index(story) + 1}, score {story.score})"
+        if order >= max_stories:
+            reason = f"over the budget of {max_stories} stories {where}"
         elif len(plans) >= max_sections:
             reason = (
-                f"all {max_sections} sections taken and no related section free to pair with "
-                f"(rank {rank}, score {story.score})"
+                f"all {max_sections} sections taken and none of its topic free to share {where}"
             )
         else:
-            reason = f"not planned (rank {rank}, score {story.score})"
-        found.append(
-            LeftOut(
-                story=story.id,
-                title=story.items[0].title,
-                outlets=coverage(story),
-                urls=tuple(i.url for i in story.items),
-                reason=reason,
-            )
+            reason = f"not planned {where}"
+        found.append(_left(story, reason))
+    return found + copied_only(ranked, min_outlets)
+
+
+def copied_only(ranked: Sequence[Story], min_outlets: int) -> list[LeftOut]:
+    """Stories short of ``min_outlets`` outlets of their own that reach it with the
+    outlets that carried syndicated copies: copies are not independent coverage."""
+    found = []
+    for story in ranked:
+        own = coverage(story)
+        copiers = tuple(
+            dict.fromkeys(c.source for i in story.items for c in i.copies if c.source not in own)
         )
+        if len(own) < min_outlets <= len(own) + len(copiers):
+            reason = (
+                f"reported by {len(own)} outlet(s) in texts of their own; copies by "
+                f"{', '.join(copiers)} are not independent coverage"
+            )
+            found.append(_left(story, reason))
     return found
+
+
+def _left(story: Story, reason: str) -> LeftOut:
+    return LeftOut(
+        story=story.id,
+        title=story.items[0].title,
+        outlets=coverage(story),
+        urls=tuple(u for i in story.items for u in (i.url, *(c.url for c in i.copies))),
+        reason=reason,
+    )
+
+
+def judged_off(
+    stories: Sequence[Story], reasons: Mapping[str, str], min_outlets: int
+) -> list[LeftOut]:
+    """Stories of off-topic items reported by ``min_outlets`` or more outlets, each with
+    the classifier's reason for its first item (``reasons``: item URL → reason)."""
+    return [
+        _left(story, f"judged off topic: {reasons.get(story.items[0].url, '')}")
+        for story in stories
+        if len(coverage(story)) >= min_outlets
+    ]

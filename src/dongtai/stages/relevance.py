@@ -43,6 +43,7 @@ class Model:
     weights: npt.NDArray[np.float64]
     bias: float
     threshold: float
+    confident: float = 1.0
 
     def probability(self, features: Matrix) -> npt.NDArray[np.float64]:
         z = features @ self.weights + self.bias
@@ -87,7 +88,12 @@ def load_model() -> Model:
         raise ConfigError(f"the relevance model data/{MODEL_FILE} is unreadable: {exc}") from exc
     if weights.shape != (512 + HASH_DIM,):
         raise ConfigError(f"the relevance model has {weights.shape} weights, expected 4608")
-    return Model(weights=weights, bias=float(data["bias"]), threshold=float(data["threshold"]))
+    return Model(
+        weights=weights,
+        bias=float(data["bias"]),
+        threshold=float(data["threshold"]),
+        confident=float(data.get("confident", 1.0)),
+    )
 
 
 def save_model(model: Model, path: str, note: str) -> None:
@@ -97,6 +103,7 @@ def save_model(model: Model, path: str, note: str) -> None:
         "hash_dim": HASH_DIM,
         "lead_chars": LEAD_CHARS,
         "threshold": round(model.threshold, 4),
+        "confident": round(model.confident, 4),
         "bias": round(model.bias, 6),
         "weights": [round(float(w), 6) for w in model.weights],
     }

@@ -11,10 +11,12 @@ first segment is a headline of its own (6+ characters): "…_搜狐科技_搜狐
 
 1. escape sequences written out literally (``\\n``, ``\\t``, ``\\r``) become blanks;
 2. "原标题：…" up to the end of its line (or the title itself when it follows) goes;
-3. bracketed credits go: "（记者 王琳 通讯员 李威）", "（责任编辑：李明）", "(图)";
+3. bracketed credits go: "（记者 王琳 通讯员 李威）", "（责任编辑：李明）", "(图)", and so
+   do photo credits after a sentence: "东北网记者孙英鑫摄";
 4. bracket tags of up to 20 characters go: "【慧聪通信网】", "【纠错】";
-5. a dateline at the start goes: "新华社济南5月23日电", "长江网5月23日讯",
-   "本报讯", "中国证券网讯", "东北网 5 月 23 日讯";
+5. a dateline at the start goes, with a bracketed name after it: "新华社济南5月23日电",
+   "长江网5月23日讯", "本报讯", "中国证券网讯", "东北网 5 月 23 日讯",
+   "21世纪经济报道5月11日讯", "IT之家4月26日消息", "C114讯 4月17日午间消息（蒋均牧）";
 6. bullets and decorations go (▼ ● ◆ ■ ★ → …, runs of "?" left by broken encodings),
    and list markers opening a line ("1、", "（2）", "①");
 7. every sentence that is boilerplate goes whole: follow/share prompts ("点击上方蓝字
@@ -43,9 +45,14 @@ _CREDIT = re.compile(
 _TAG = re.compile(r"【[^】]{1,20}】|\[(纠错|打印|关闭|收藏)\]")
 _DATE = r"(\d{1,2}\s*月\s*\d{1,2}\s*日|\d{1,2}日)"
 _DATELINE = re.compile(
-    rf"^\s*([\u4e00-\u9fffA-Za-z·]{{1,14}}?{_DATE}\s*[电讯]"
-    r"|[\u4e00-\u9fff]{1,12}(网|报|社|台|新闻|客户端)[\u4e00-\u9fff]{0,4}讯"
-    r"|本报讯)[\s:：，,]*"
+    rf"^\s*([\u4e00-\u9fffA-Za-z0-9·]{{1,14}}?\s*{_DATE}\s*(电|讯|消息)"
+    r"|[\u4e00-\u9fff0-9]{1,12}(网|报|社|台|新闻|客户端)[\u4e00-\u9fff]{0,4}讯"
+    rf"|[A-Za-z][A-Za-z0-9]{{1,10}}\s*讯(\s*{_DATE}[\u4e00-\u9fff]{{0,2}}消息)?"
+    r"|本报讯)(\s*[（(][\u4e00-\u9fff·]{2,4}[）)])?[\s:：，,]*"
+)
+_PHOTO_CREDIT = re.compile(
+    r"(?<![^。！？\s])([\u4e00-\u9fff]{1,8}?(网|报|社|台))?\s*(记者|通讯员)\s*"
+    r"[\u4e00-\u9fff·]{2,4}?\s*摄(影)?"
 )
 _DECORATION = re.compile(r"[▼▲●◆■★☆→▶►•◇□○◎※▌▍丨]+|\?(\s*\?)+|(?<=\s)\?(?=\s)|…{2,}")
 _LIST_MARKER = re.compile(
@@ -86,6 +93,7 @@ def clean_text(text: str, title: str = "") -> str:
     text = _ESCAPES.sub("\n", text)
     text = _drop_original_title(text, title)
     text = _CREDIT.sub("", text)
+    text = _PHOTO_CREDIT.sub("", text)
     text = _TAG.sub("", text)
     text = _DATELINE.sub("", text, count=1)
     text = _DECORATION.sub(" ", text)

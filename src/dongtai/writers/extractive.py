@@ -5,9 +5,10 @@ It does not translate and does not analyse; it selects and attributes. Rules:
   ("据日经亚洲报道，", "财联社 5 月 5 日电，", "【环球时报报道】", "MILPITAS, Calif. —"):
   the writer attributes every outlet itself;
 - a *headline figure* is one that the items of the story put in their titles; the
-  *headline sentence* is the Chinese sentence (among each Chinese item's first four)
-  with the best score: per figure, 1 for each item whose title states it and 0.1 for
-  each item whose body alone states it; a sentence opening with a pronoun ("该", "其",
+  *headline sentence* is the Chinese sentence (among each Chinese item's first four;
+  one of at most 150 characters when there is one) with the best score: per figure,
+  1 for each item whose title states it and 0.1 for each item whose body alone states
+  it; a sentence opening with a pronoun ("该", "其",
   "这"…) never opens a paragraph or the abstract;
 - x.1 opens with attribution naming every outlet and the date span
   ("据 A、B 及 C 5 月 4 日至 5 日报道，"), then the headline sentence and the sentences
@@ -26,8 +27,9 @@ It does not translate and does not analyse; it selects and attributes. Rules:
 - titles are the cleaned headline cut to ``title_chars`` (30); a section pairing two
   stories gives each story one subsection and is titled "A；B" or by a common theme;
 - a follow-up of a story an earlier issue reported is titled "续报：…";
-- the abstract has one sentence per story: its headline sentence, prefixed with its
-  subject ("ITIF：报告显示，…") when it names none (the first organisation of the
+- the abstract has one sentence per story: its headline sentence (a leading
+  quotation turned round, speaker first), prefixed with its subject
+  ("ITIF：报告显示，…") when it names none (the first organisation of the
   item's title, else the outlet).
 """
 
@@ -60,6 +62,7 @@ from dongtai.writers.headline import (
     pair_title,
     self_contained,
     shorten,
+    speaker_first,
 )
 
 OWN_ATTRIBUTION = re.compile(
@@ -71,6 +74,7 @@ OWN_ATTRIBUTION = re.compile(
 QUOTED = re.compile(r"“([^”]{2,20})”")
 PRONOUN_START = re.compile(r"^(该|此|这|其|他|她|它|上述|对此|It |This |They |The company )")
 HEADLINE_POSITIONS = 4
+HEADLINE_CHARS = 150
 BODY_SUPPORT = 0.1
 LEAD_CHARS = 120
 FURTHER_CHARS = 260
@@ -190,18 +194,20 @@ def _headline_score(sentence: str, story: Story) -> float:
 
 def _headline(story: Story, names: Matcher) -> tuple[Item, int] | None:
     """The Chinese item and sentence position of the story's headline sentence
-    (the best figure score; among equals, self-contained sentences first)."""
-    best: tuple[float, int, int, int, Item, int] | None = None
+    (sentences of at most ``HEADLINE_CHARS`` first, then the best figure score; among
+    equals, self-contained sentences first)."""
+    best: tuple[int, float, int, int, int, Item, int] | None = None
     for rank, item in enumerate(i for i in story.items if i.language == "zh"):
         for position, sentence in enumerate(sentences(item)[:HEADLINE_POSITIONS]):
             if PRONOUN_START.match(sentence):
                 continue
-            whole = int(self_contained(sentence, names))
+            fits = int(len(sentence) <= HEADLINE_CHARS)
+            whole = int(self_contained(speaker_first(sentence), names))
             score = _headline_score(sentence, story)
-            key = (score, whole, -position, -rank, item, position)
-            if best is None or key[:4] > best[:4]:
+            key = (fits, score, whole, -position, -rank, item, position)
+            if best is None or key[:5] > best[:5]:
                 best = key
-    return None if best is None else (best[4], best[5])
+    return None if best is None else (best[5], best[6])
 
 
 def _english_lead(story: Story, context: WriteContext) -> Item:
@@ -255,7 +261,7 @@ def abstract_sentence(story: Story, context: WriteContext) -> str:
     if headline is None:
         return _english(story, context)[2]
     item, position = headline
-    text = sentences(item)[position]
+    text = speaker_first(sentences(item)[position])
     if not self_contained(text, names):
         text = f"{subject_of(item, context)}：{text}"
     return text if text.endswith(("。", "！", "？", "”")) else text + "。"

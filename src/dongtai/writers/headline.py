@@ -1,7 +1,8 @@
 """Written titles, self-contained sentences and English-only stories stated in Chinese,
 for the extractive writer. Rules:
 
-- **Titles** are at most ``limit`` characters (``title_chars``, default 30). A cleaned
+- **Titles** are at most ``limit`` characters as typeset (``title_chars``, default 30;
+  the blanks typography puts beside Latin letters and digits count). A cleaned
   headline that fits is kept; a longer one is cut at the last clause boundary (，：！？
   ；、 or a blank) that fits, else at the last word boundary (jieba) that fits — never
   inside a figure. A section pairing two stories is titled "A；B" when that fits, else
@@ -10,8 +11,11 @@ for the extractive writer. Rules:
   ("但", "该", "其", "据介绍", "全市" …) and name an organisation (alias table), a place
   or a person (jieba nr/ns/nt/nz) or a Latin name in their first clause; their
   quotation marks are balanced.
-- **Hearsay openers** ("据介绍，", "据了解，", "据悉，", "记者获悉，") are cut from the
-  start of a sentence: the paragraph's own attribution says who reported it.
+- **Quotations** opening a sentence whose speaker follows ("“…。”徐直军表示。") are
+  turned round for the abstract: "徐直军表示：“…。”" (the same words).
+- **Hearsay openers** ("据介绍，", "据了解，", "据悉，", "记者获悉，", "记者在现场看到，")
+  are cut from the start of a sentence: the paragraph's own attribution says who
+  reported it.
 - **English-only stories** are stated in Chinese from what can be stated exactly: the
   organisations by their Chinese names (the registry's alias table), the headline's
   figures in Chinese form with their units, and the date; the English headline is
@@ -27,6 +31,7 @@ from functools import cache
 from dongtai.models import Item
 from dongtai.text.figures import extract_figures, to_chinese
 from dongtai.text.matching import Matcher
+from dongtai.text.typography import polish
 
 OPENER = re.compile(
     r"^(但|而|并|且|又|该|其|他|她|它|这|此|那|上述|对此|同时|此外|另外|因此|所以|然而|"
@@ -34,10 +39,23 @@ OPENER = re.compile(
     r"It |This |They |The company )"
 )
 HEARSAY = re.compile(
-    r"^(据(介绍|了解|悉|称|报道)|另据[^，,]{0,16}|记者(了解到|获悉|注意到))[，,：:]\s*"
+    r"^(据(介绍|了解|悉|称|报道)|另据[^，,]{0,16}"
+    r"|记者(在|从)?(现场|采访中)?(看到|了解到|获悉|注意到|发现))[，,：:]\s*"
 )
 BOUNDARY = "，：！？；、 ,:!?;"
+_TRIM = " ，：；、"
 QUOTES = (("“", "”"), ("「", "」"), ("《", "》"), ("（", "）"), ("(", ")"))
+
+
+QUOTE_THEN_SPEAKER = re.compile(
+    r"^“([^“”]{4,300})”([^“”，。！？；]{2,60}?(表示|称|说|指出|强调|认为|透露|介绍))[。！]?$"
+)
+
+
+def speaker_first(sentence: str) -> str:
+    """'“…。”X表示。' → 'X表示：“…。”' (the same words, the speaker named first)."""
+    match = QUOTE_THEN_SPEAKER.match(sentence)
+    return f"{match.group(2)}：“{match.group(1)}”" if match else sentence
 
 
 def drop_hearsay(sentence: str) -> str:
@@ -60,27 +78,36 @@ def self_contained(sentence: str, names: Matcher) -> bool:
     return any(flag in ("nr", "ns", "nt", "nz") for _, flag in jieba.posseg.cut(head))
 
 
+def width(text: str) -> int:
+    """Characters as the reader sees them: after typography spaces Latin and digits."""
+    return len(polish(text))
+
+
 def shorten(title: str, limit: int) -> str:
-    """The title cut to ``limit`` characters at a clause or word boundary."""
+    """The title cut to ``limit`` characters (as typeset) at a clause or word boundary."""
     title = title.strip(" ，。；")
-    if len(title) <= limit:
+    if width(title) <= limit:
         return title
-    cut = max((i for i, ch in enumerate(title[: limit + 1]) if ch in BOUNDARY), default=0)
-    if cut >= limit // 3:
-        return title[:cut].strip(" ，：；、")
+    cuts = [
+        i
+        for i, ch in enumerate(title)
+        if ch in BOUNDARY and i >= limit // 3 and width(title[:i].strip(_TRIM)) <= limit
+    ]
+    if cuts:
+        return title[: max(cuts)].strip(_TRIM)
     import jieba
 
     out = ""
     for word in jieba.cut(title):
-        if len(out) + len(word) > limit:
+        if width((out + word).strip(_TRIM)) > limit:
             break
         out += word
-    return out.strip(" ，：；、") or title[:limit]
+    return out.strip(_TRIM) or title[:limit]
 
 
 def pair_title(first: str, second: str, topic_zh: str, limit: int) -> str:
     joined = f"{first}；{second}"
-    return joined if len(joined) <= limit else shorten(f"{topic_zh}：两则动态", limit)
+    return joined if width(joined) <= limit else shorten(f"{topic_zh}：两则动态", limit)
 
 
 @cache
