@@ -465,6 +465,12 @@ class Desk:
         with self._session() as session:
             return [_doc(r) for r in session.scalars(query.order_by(*_NEWEST))]
 
+    def section_docs(self) -> list[SearchDoc]:
+        """Every indexed section (not the abstracts), oldest issue first."""
+        query = select(SearchDocRow).where(SearchDocRow.anchor != "abstract")
+        with self._session() as session:
+            return [_doc(r) for r in session.scalars(query.order_by(*_OLDEST))]
+
     def search(self, match: str, limit: int) -> list[SearchDoc]:
         """Rows whose tokens hold every token of ``match`` (space-separated), best first."""
         tokens = match.split()
@@ -475,6 +481,7 @@ class Desk:
 
 
 _NEWEST = (SearchDocRow.issue_date.desc(), SearchDocRow.id)
+_OLDEST = (SearchDocRow.issue_date, SearchDocRow.id)
 
 
 def _on(issue_date: date) -> Any:
