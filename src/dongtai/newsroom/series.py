@@ -26,17 +26,19 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass, field
 from datetime import date
+from typing import ClassVar, NamedTuple
 
 from dongtai.models import Briefing, Claim
 from dongtai.newsroom.issues import load_issue
+from dongtai.render import anchor
 from dongtai.store.desk import Desk
 
 __all__ = ["Chart", "Placed", "Point", "Series", "chart", "collect", "points_of"]
 
-_LABEL = re.compile(
-    r"^(?P<kind>[a-z]+):(?P<value>[0-9.]+(?:e[+-]?[0-9]+)?)(?P<unit>.*?)"
-    r"(?: (?P<qualifier>over|under|approx|near))?(?: (?P<direction>[↑↓]))?"
-    r" @(?P<period>\S+)$"
+_LABEL = re.compile(  # the verification's normalised figure (dongtai.verify.claims)
+    r"""^(?P<kind>[a-z]+) : (?P<value>[0-9.]+(?:e[+-]?[0-9]+)?) (?P<unit>.*?)
+    (?:\ (?P<qualifier>over|under|approx|near))? (?:\ (?P<direction>[↑↓]))? \ @(?P<period>\S+)$""",
+    re.X,
 )
 _PERIOD = re.compile(r"^(?:(?P<year>\d{4})-?)?(?:(?P<part>Q[1-4]|H[12]|\d{2}))?$")
 _ATTRIBUTION = re.compile(r"据[^，。；！？\n]{1,160}报道")
@@ -134,7 +136,7 @@ def points_of(
             and c.pointer == prefix + "title"
             and c.normalised in organisations
         ]
-        anchor = "sec-" + section.number.replace(".", "-")
+        place = anchor(section.number)
         for claim in mine:
             m = _LABEL.match(claim.normalised) if claim.kind == "figure" else None
             if not m or m["qualifier"] in BOUNDS or not claim.evidence_url:
@@ -149,7 +151,7 @@ def points_of(
                 float(m["value"]),
                 claim.text,
                 briefing.date,
-                anchor,
+                place,
                 claim.evidence_url,
                 claim.sentence,
             )
@@ -179,8 +181,9 @@ def collect(desk: Desk, shown: Iterable[date], organisations: Set[str]) -> list[
     return sorted(series.values(), key=lambda s: s.key)
 
 
-@dataclass(frozen=True)
-class Placed:
+class Placed(NamedTuple):
+    """A point at its place on the canvas."""
+
     point: Point
     x: float
     y: float
@@ -188,15 +191,14 @@ class Placed:
 
 @dataclass(frozen=True)
 class Chart:
-    """A series laid out on a ``width`` × ``height`` canvas."""
+    """A series laid out on a ``WIDTH`` × ``HEIGHT`` canvas: its points and the periods
+    along the bottom (x, label)."""
 
     series: Series
-    width: int
-    height: int
     placed: tuple[Placed, ...]
-    ticks: tuple[tuple[float, str], ...]  # x, period label
-    low: tuple[float, str]  # y, value label
-    high: tuple[float, str]
+    ticks: tuple[tuple[float, str], ...]
+    width: ClassVar[int] = WIDTH
+    height: ClassVar[int] = HEIGHT
 
     @property
     def path(self) -> str:
@@ -221,13 +223,4 @@ def chart(series: Series) -> Chart:
         return PAD_TOP + inner_h * (1 - (value - low) / (high - low))
 
     placed = tuple(Placed(p, x_of[p.period], y_of(p.value)) for p in series.points)
-    by_value = sorted(series.points, key=lambda p: p.value)
-    return Chart(
-        series,
-        WIDTH,
-        HEIGHT,
-        placed,
-        tuple((x, period) for period, x in x_of.items()),
-        (y_of(by_value[0].value), by_value[0].text),
-        (y_of(by_value[-1].value), by_value[-1].text),
-    )
+    return Chart(series, placed, tuple((x, period) for period, x in x_of.items()))

@@ -27,6 +27,7 @@ from datetime import date, timedelta
 
 from dongtai.newsroom.issues import load_issue
 from dongtai.newsroom.search import sync, words
+from dongtai.render import anchor
 from dongtai.store.desk import Desk, SearchDoc
 from dongtai.store.threads import FollowUp, follow_ups
 
@@ -84,57 +85,53 @@ def chronicle(desk: Desk, shown: Mapping[date, str]) -> Chronicle:
     """The threads of the issues of ``shown`` (date → signature; module rules)."""
     sync(desk, dict(shown))
     visible = set(shown)
-    docs = [d for d in desk.section_docs() if d.issue_date in visible]
-    features = {(d.issue_date, d.anchor): _features(d) for d in docs}
-    by_day: dict[date, list[SearchDoc]] = defaultdict(list)
-    for doc in docs:
-        by_day[doc.issue_date].append(doc)
-    links = _alike(docs, by_day, features)
-    later = _follow_up_links(desk, follow_ups(desk.store), by_day, features)
-    links.extend(later)
-    return _threads(docs, links, {a for a, _ in later})
+    sections = _Sections([d for d in desk.section_docs() if d.issue_date in visible])
+    links = sections.alike()
+    later = [link for f in follow_ups(desk.store) for link in sections.follow_up(desk, f)]
+    return _threads(sections.docs, links + later, {a for a, _ in later})
 
 
-def _alike(
-    docs: list[SearchDoc],
-    by_day: Mapping[date, list[SearchDoc]],
-    features: Mapping[Key, frozenset[str]],
-) -> list[tuple[Key, Key]]:
-    links = []
-    for doc in docs:
-        key = (doc.issue_date, doc.anchor)
-        best: tuple[float, Key] | None = None
-        for back in range(1, THREAD_DAYS + 1):
-            for other in by_day.get(doc.issue_date - timedelta(days=back), ()):
-                if other.topic != doc.topic:
-                    continue
-                score = likeness(features[key], features[(other.issue_date, other.anchor)])
-                if score >= LIKENESS and (best is None or score > best[0]):
-                    best = (score, (other.issue_date, other.anchor))
-        if best:
-            links.append((key, best[1]))
-    return links
+class _Sections:
+    """The visible sections, by date, with the features likeness compares."""
 
+    def __init__(self, docs: list[SearchDoc]) -> None:
+        self.docs = docs
+        self.features = {(d.issue_date, d.anchor): _features(d) for d in docs}
+        self.by_day: dict[date, list[SearchDoc]] = defaultdict(list)
+        for doc in docs:
+            self.by_day[doc.issue_date].append(doc)
 
-def _follow_up_links(
-    desk: Desk,
-    found: list[FollowUp],
-    by_day: Mapping[date, list[SearchDoc]],
-    features: Mapping[Key, frozenset[str]],
-) -> list[tuple[Key, Key]]:
-    """(section of the follow-up, section of the earlier issue most like it)."""
-    links = []
-    for follow in found:
-        earlier = by_day.get(follow.earlier)
-        if follow.issue_date not in by_day or not earlier:
-            continue
-        for anchor in _citing(desk, follow):
-            key = (follow.issue_date, anchor)
-            best = max(
-                earlier, key=lambda d: likeness(features[key], features[(d.issue_date, d.anchor)])
-            )
+    def likeness(self, key: Key, doc: SearchDoc) -> float:
+        return likeness(self.features[key], self.features[(doc.issue_date, doc.anchor)])
+
+    def alike(self) -> list[tuple[Key, Key]]:
+        """(section, its most alike earlier section of the same topic) when alike enough."""
+        links = []
+        for doc in self.docs:
+            key = (doc.issue_date, doc.anchor)
+            earlier = [
+                other
+                for back in range(1, THREAD_DAYS + 1)
+                for other in self.by_day.get(doc.issue_date - timedelta(days=back), ())
+                if other.topic == doc.topic
+            ]
+            scored = [(self.likeness(key, o), (o.issue_date, o.anchor)) for o in earlier]
+            best = max(scored, default=None)
+            if best and best[0] >= LIKENESS:
+                links.append((key, best[1]))
+        return links
+
+    def follow_up(self, desk: Desk, follow: FollowUp) -> list[tuple[Key, Key]]:
+        """(section of the follow-up, section of the earlier issue most like it)."""
+        earlier = self.by_day.get(follow.earlier)
+        if follow.issue_date not in self.by_day or not earlier:
+            return []
+        links = []
+        for place in _citing(desk, follow):
+            key = (follow.issue_date, place)
+            best = max(earlier, key=lambda d: self.likeness(key, d))
             links.append((key, (best.issue_date, best.anchor)))
-    return links
+        return links
 
 
 def _citing(desk: Desk, follow: FollowUp) -> list[str]:
@@ -149,7 +146,7 @@ def _citing(desk: Desk, follow: FollowUp) -> list[str]:
     for section in briefing.sections:
         cited = {urls.get(n) for sub in section.subsections for p in sub.paragraphs for n in p.refs}
         if cited & wanted:
-            anchors.append("sec-" + section.number.replace(".", "-"))
+            anchors.append(anchor(section.number))
     return anchors
 
 

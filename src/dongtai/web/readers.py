@@ -23,6 +23,7 @@ from dongtai.models import Briefing
 from dongtai.newsroom import Newsroom, search
 from dongtai.newsroom.issues import Issue, load_issue
 from dongtai.plugins import load_renderer
+from dongtai.render import anchor
 from dongtai.render.html import page_context
 from dongtai.web.app import page, room
 from dongtai.web.threads import charts
@@ -181,7 +182,7 @@ def _issue_page(request: Request, issue: Issue) -> Response:
     found = newsroom.chronicle()
     day = issue.briefing.date
     threads = tuple(
-        found.threads.get(found.of_section.get((day, "sec-" + s.number.replace(".", "-")), ""))
+        found.threads.get(found.of_section.get((day, anchor(s.number)), ""))
         for s in issue.briefing.sections
     )
     key = (day, issue.signature, tuple(t.id if t else "" for t in threads))
