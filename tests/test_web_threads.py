@@ -6,6 +6,7 @@ the proving item), the organisation page's chart, and threads made by follow-ups
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from xml.etree import ElementTree as ET
@@ -17,7 +18,7 @@ from dongtai.config import Settings, load_settings
 from dongtai.newsroom import threads
 from dongtai.store import open_store
 from tests.conftest import ingest_lines
-from tests.websupport import client
+from tests.websupport import client, database
 
 DATA = Path(__file__).parent / "data" / "thread-days.jsonl"
 DAYS = (date(2026, 6, 3), date(2026, 6, 4), date(2026, 6, 5))
@@ -26,14 +27,21 @@ SECTIONS = ["/issues/2026-06-03#sec-1", "/issues/2026-06-04#sec-2", "/issues/202
 SVG = "{http://www.w3.org/2000/svg}"
 
 
-@pytest.fixture(scope="module")
-def days(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    settings = load_settings(home=tmp_path_factory.mktemp("threads"))
-    store = open_store(settings.db_url)
-    assert not ingest_lines(settings, store, DATA.read_text("utf-8").splitlines()).errors
-    for day in DAYS:
-        assert pipeline.build(settings, day, store=store).status == "passed"
-    return settings
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def days(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Settings]:
+    """The three issue dates built on each database kind (PostgreSQL: a database of its
+    own, skipped with the reason when no server answers on 127.0.0.1:5432)."""
+    home = tmp_path_factory.mktemp("threads")
+    with database(request.param) as url:
+        settings = load_settings(home=home, database_url=url)
+        store = open_store(settings.db_url)
+        assert not ingest_lines(settings, store, DATA.read_text("utf-8").splitlines()).errors
+        for day in DAYS:
+            assert pipeline.build(settings, day, store=store).status == "passed"
+        store.engine.dispose()
+        yield settings
 
 
 def sources_of(published: str) -> set[str]:
