@@ -44,7 +44,7 @@ _PERIOD = re.compile(r"^(?:(?P<year>\d{4})-?)?(?:(?P<part>Q[1-4]|H[12]|\d{2}))?$
 _ATTRIBUTION = re.compile(r"据[^，。；！？\n]{1,160}报道")
 BOUNDS = ("over", "under")
 GRAIN = {"Q": "quarter", "H": "half"}
-WIDTH, HEIGHT, PAD_X, PAD_TOP, PAD_BOTTOM = 560, 220, 56, 28, 40
+WIDTH, HEIGHT, PAD_X, PAD_TOP, PAD_BOTTOM = 560, 230, 60, 34, 44
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,8 @@ Rules it applies:
   and organisation ids;
 * a thread is a connected group of sections on at least two dates; its id is the date
   and anchor of its first section ("2026-06-02-sec-1"), so a thread keeps its id as it
-  grows; its entries run oldest first.
+  grows; its entries run oldest first; its title is its latest section's, without
+  "续报：".
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ __all__ = ["LIKENESS", "THREAD_DAYS", "Chronicle", "Entry", "Thread", "chronicle
 
 THREAD_DAYS = 14
 LIKENESS = 0.5
+FOLLOW_UP = "续报："  # how the writers title a follow-up
 Key = tuple[date, str]  # (issue date, section anchor)
 
 
@@ -55,7 +57,8 @@ class Thread:
 
     @property
     def title(self) -> str:
-        return self.entries[-1].title
+        """The latest section's title, without the follow-up mark."""
+        return self.entries[-1].title.removeprefix(FOLLOW_UP)
 
     def keys(self) -> set[Key]:
         return {(e.day, e.anchor) for e in self.entries}
