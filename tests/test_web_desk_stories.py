@@ -33,6 +33,8 @@ def test_stories_view_shows_why_items_merged_and_adds_a_left_out_story(
     left = next(v for v in views if not v.selected and len(v.story.outlets()) >= 2)
     action = f"/desk/{DAY}/stories/{left.story.id}/add"
     assert f'action="{action}"' in page
+    reasons = {o.story: o.reason for o in before.briefing.left_out}  # the plan's reasons
+    assert reasons and all(f"未入选：{r}" in page for r in reasons.values())
     done = web.post(action, data={"csrf": csrf_of(page)}, follow_redirects=False)
     assert done.status_code == 303
     after = Editor(Newsroom(sqlite_workspace)).draft(DEMO_DATE)

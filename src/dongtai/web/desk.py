@@ -270,6 +270,7 @@ def stories(request: Request, day: str, message: str = "") -> Response:
         "stories.html.j2",
         day=when.isoformat(),
         stories=editor.stories(when, draft.briefing),
+        left_out={o.story: o.reason for o in draft.briefing.left_out},
         labels=labels,
         message=message,
     )
