@@ -6,8 +6,11 @@ issues. The server runs as ``dongtai serve`` in its own process on 127.0.0.1; th
 process is the client. Printed:
 
 * the time to build the search index of 366 issues (jieba + FTS5) when the app starts;
+* the first issue page (the threads of 366 issues are found) and the first organisation
+  page (the figure series of 366 issues are gathered), once each;
 * median and p95 latency of sequential requests: the latest issue page, an archive
-  issue page, the archive list, a search ("硅片", matching every day), and a paragraph
+  issue page, the archive list, a search ("硅片", matching every day), an organisation
+  page with its charts, a thread page (SEMI's section on 366 days), and a paragraph
   saved at the desk (re-verified by the gate before the revision is stored); the
   stylesheet served by the same server is the baseline (the framework's floor);
 * requests/s of a bounded load generator (a fixed number of requests, a fixed number
@@ -109,6 +112,10 @@ def line(name: str, times: list[float], goal: float | None = None) -> None:
     print(f"{name:<34} median {statistics.median(times):7.1f} ms   p95 {p95:7.1f} ms{verdict}")
 
 
+def once(name: str, call: object) -> None:
+    print(f"{name:<52} {timed(call, 1)[0]:7.0f} ms (once)")
+
+
 def log_in(client: httpx.Client) -> str:
     token = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text)
     assert token
@@ -122,9 +129,11 @@ def log_in(client: httpx.Client) -> str:
 def latencies(base: str, repeat: int) -> None:
     day = DEMO_DATE.isoformat()
     old = (DEMO_DATE - timedelta(days=200)).isoformat()
-    with httpx.Client(base_url=base, timeout=30) as client:
-        client.get("/")  # first render of each page is cached by issue signature
-        client.get(f"/issues/{old}")
+    thread = f"/threads/{(DEMO_DATE - timedelta(days=ARCHIVE_DAYS)).isoformat()}-sec-5"
+    with httpx.Client(base_url=base, timeout=120) as client:
+        once("first issue page / (threads of 366 issues)", lambda: client.get("/"))
+        client.get(f"/issues/{old}")  # first render of each page is cached by issue signature
+        once("first organisation page /orgs/SEMI (figure series)", lambda: client.get("/orgs/SEMI"))
         line("baseline: /static/site.css", timed(lambda: client.get("/static/site.css"), repeat))
         line("latest issue page /", timed(lambda: client.get("/"), repeat), 50)
         line(
@@ -137,6 +146,10 @@ def latencies(base: str, repeat: int) -> None:
             timed(lambda: client.get("/search?q=ITIF 报告"), repeat),
             100,
         )
+        line(
+            "organisation page /orgs/SEMI (charts)", timed(lambda: client.get("/orgs/SEMI"), repeat)
+        )
+        line(f"thread page {thread}", timed(lambda: client.get(thread), repeat))
         csrf = log_in(client)
         text = re.search(
             r'aria-label="' + re.escape(SEMI) + r'">([^<]+)</textarea>',

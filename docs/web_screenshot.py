@@ -1,9 +1,13 @@
 """Takes docs/web-phone.png: the latest issue of a workspace at 375 px (2x), in headless
 Debian chromium, with the CJK fonts shipped in the install (the pylopdf-fonts-zh-cn
-wheel) added to fontconfig for this run only.
+wheel) added to fontconfig for this run only. With a path and a file name, another page
+of the site instead (the whole page, not only the first screen).
 
 Run: ``.venv/bin/dongtai --home /tmp/webdemo demo``, then
-``.venv/bin/python docs/web_screenshot.py /tmp/webdemo``.
+``.venv/bin/python docs/web_screenshot.py /tmp/webdemo``; the thread page of the README:
+``.venv/bin/python docs/web_thread.py /tmp/threads`` builds the workspace, then
+``.venv/bin/python docs/web_screenshot.py /tmp/threads docs/web-thread.png
+/threads/2026-06-03-sec-1``.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ ARGS = [
 ]
 
 
-def main(home: str, out: str = "docs/web-phone.png") -> None:
+def main(home: str, out: str = "docs/web-phone.png", path: str = "/") -> None:
     fonts = Path(pylopdf_fonts_zh_cn.__file__).parent
     conf = Path(tempfile.mkdtemp()) / "fonts.conf"
     conf.write_text(
@@ -59,8 +63,8 @@ def main(home: str, out: str = "docs/web-phone.png") -> None:
             env={**os.environ, "FONTCONFIG_FILE": str(conf)},
         )
         page = browser.new_page(viewport={"width": 375, "height": 812}, device_scale_factor=2)
-        page.goto(f"http://127.0.0.1:{port}/")
-        page.screenshot(path=out)
+        page.goto(f"http://127.0.0.1:{port}{path}")
+        page.screenshot(path=out, full_page=path != "/")
         browser.close()
     server.should_exit = True
     thread.join(5)

@@ -12,7 +12,8 @@ from dongtai.cli import app
 from dongtai.config import Settings
 from dongtai.models import Story
 from dongtai.stages.recall import recall
-from dongtai.store import Store
+from dongtai.store import Store, open_store
+from dongtai.store.desk import Desk
 from dongtai.stories import explain, list_stories
 
 from .conftest import DEMO_DATE, Demo, ingest_lines, sample_lines
@@ -104,3 +105,28 @@ def test_explain_shows_why_items_merged(demo: Demo) -> None:
     assert any("eswin" in p.organisations for p in result.pairs)
     mean = sum(p.similarity for p in result.pairs) / len(result.pairs)
     assert mean >= result.threshold
+
+
+def test_hand_merges_and_splits_hold_when_the_day_is_clustered_again(
+    sqlite_workspace: Settings,
+) -> None:
+    settings = sqlite_workspace
+    before = list_stories(settings, DEMO_DATE).stories
+    wafer = next(s for s in before if any("Eswin" in i.title for i in s.items))
+    sia = next(s for s in before if any("SIA" in i.title for i in s.items) and s is not wafer)
+    split_a, split_b = wafer.items[0].url, wafer.items[-1].url
+    merge_a, merge_b = wafer.items[0].url, sia.items[0].url
+    desk = Desk(open_store(settings.db_url))
+    desk.add_story_label(DEMO_DATE, split_a, split_b, "different", "alice")
+    desk.add_story_label(DEMO_DATE, merge_a, sia.items[0].url, "same", "alice")
+    after = list_stories(settings, DEMO_DATE).stories
+
+    def story_of(url: str) -> str:
+        return next(s.id for s in after if url in {i.url for i in s.items})
+
+    assert story_of(split_a) != story_of(split_b)  # split by hand
+    assert story_of(merge_a) == story_of(merge_b)  # merged by hand
+    assert story_of(split_b) != story_of(merge_b)  # the split holds against the merge
+    desk.add_story_label(DEMO_DATE, split_a, split_b, "same", "alice")  # the latest counts
+    again = list_stories(settings, DEMO_DATE).stories
+    assert any({split_a, split_b, merge_b} <= {i.url for i in s.items} for s in again)

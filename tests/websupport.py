@@ -8,6 +8,7 @@ import re
 import secrets
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -35,9 +36,13 @@ def _admin() -> Engine:
     )
 
 
-@pytest.fixture(scope="session")
-def pg_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    """A PostgreSQL database holding the demo build, and the home with its files."""
+@contextmanager
+def database(kind: str) -> Iterator[str | None]:
+    """The URL of a new, empty database of ``kind`` ("sqlite": None, the workspace's
+    own file; "postgresql": a database dropped afterwards, or skip when no server)."""
+    if kind == "sqlite":
+        yield None
+        return
     admin = _admin()
     try:
         with admin.connect() as conn:
@@ -47,18 +52,26 @@ def pg_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str,
     name = f"dongtai_web_{secrets.token_hex(4)}"
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    home = tmp_path_factory.mktemp("pg-demo")
     try:
-        s = load_settings(home=home, database_url=f"{PG_SERVER}/{name}")
-        store = open_store(s.db_url)
-        ingest_lines(s, store, sample_lines())
-        pipeline.build(s, DEMO_DATE, store=store)
-        store.engine.dispose()
-        yield name, home
+        yield f"{PG_SERVER}/{name}"
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """A PostgreSQL database holding the demo build, and the home with its files."""
+    home = tmp_path_factory.mktemp("pg-demo")
+    with database("postgresql") as url:
+        assert url is not None
+        s = load_settings(home=home, database_url=url)
+        store = open_store(s.db_url)
+        ingest_lines(s, store, sample_lines())
+        pipeline.build(s, DEMO_DATE, store=store)
+        store.engine.dispose()
+        yield url.rsplit("/", 1)[1], home
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

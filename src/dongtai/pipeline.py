@@ -4,9 +4,11 @@
 
 Each :class:`Stage` is declared once in :data:`STAGES`: its name, the function that
 computes it, the stages whose outputs it reads (the first is its predecessor), the type
-of its output and, where the store keeps more than the output, a ``record`` step. Every
-output is stored (``stage_outputs``, as JSON records) under the issue date, so any stage
-can be re-run alone from the stored outputs it reads (:func:`run_stage`); no stage reads
+of its output, where the store keeps more than the output a ``record`` step, and the
+store's other records it takes (``inputs``, named in :data:`INPUTS`: the editors' story
+labels for ``cluster``, so a hand merge or split holds on later days). Every output is
+stored (``stage_outputs``, as JSON records) under the issue date, so any stage can be
+re-run alone from the stored outputs it reads (:func:`run_stage`); no stage reads
 anything that its row of the table does not name.
 
 ``select`` takes the items published in ``[D − window, D)`` (issue time zone) and the
@@ -47,6 +49,7 @@ from dongtai.render import render_all
 from dongtai.sources import Registry, load_registry
 from dongtai.stages import classify, cluster, dedupe, plan, rank, recall
 from dongtai.store import Store, open_store
+from dongtai.store.desk import Desk
 from dongtai.text.embedding import embed
 from dongtai.text.matching import Matcher
 from dongtai.verify import gate
@@ -136,9 +139,9 @@ def _classify(run: Run, items: list[Item]) -> list[Classified]:
     return classify.classify(items, run.topics, outlet_topics, embed)
 
 
-def _cluster(run: Run, entries: list[Classified]) -> list[Story]:
+def _cluster(run: Run, entries: list[Classified], labels: cluster.Labels) -> list[Story]:
     chosen = entries if run.include_off_topic else [e for e in entries if e.on_topic]
-    return cluster.cluster(chosen, embed, run.organisations, earlier=set(run.cited))
+    return cluster.cluster(chosen, embed, run.organisations, earlier=set(run.cited), labels=labels)
 
 
 def _recall(run: Run, stories: list[Story]) -> recall.Recalled:
@@ -246,6 +249,17 @@ def _record_briefing(run: Run, briefing: Briefing) -> None:
     run.store.save_briefing(briefing, status, run.settings.writer, cited)
 
 
+def _story_labels(run: Run) -> cluster.Labels:
+    """The editors' judgements of item pairs (the latest per pair)."""
+    return {
+        (min(label.item_a, label.item_b), max(label.item_a, label.item_b)): label.label == "same"
+        for label in Desk(run.store).story_labels()
+    }
+
+
+INPUTS: dict[str, Callable[[Run], Any]] = {"story_labels": _story_labels}
+
+
 @dataclass(frozen=True)
 class Stage:
     """One step of the pipeline, declared once."""
@@ -255,13 +269,14 @@ class Stage:
     reads: tuple[str, ...]
     output: TypeAdapter[Any]
     record: Callable[[Run, Any], None] | None = None
+    inputs: tuple[str, ...] = ()
 
 
 STAGES: tuple[Stage, ...] = (
     Stage("select", _select, (), TypeAdapter(list[Item])),
     Stage("dedupe", _dedupe, ("select",), TypeAdapter(list[Item])),
     Stage("classify", _classify, ("dedupe",), TypeAdapter(list[Classified])),
-    Stage("cluster", _cluster, ("classify",), TypeAdapter(list[Story])),
+    Stage("cluster", _cluster, ("classify",), TypeAdapter(list[Story]), inputs=("story_labels",)),
     Stage("recall", _recall, ("cluster",), TypeAdapter(recall.Recalled)),
     Stage("rank", _rank, ("recall",), TypeAdapter(list[Story]), _record_stories),
     Stage("plan", _plan, ("rank",), TypeAdapter(list[SectionPlan])),
@@ -297,7 +312,8 @@ def _stored(run: Run, name: str) -> Any:
 
 
 def _execute(run: Run, stage: Stage, outputs: Mapping[str, Any]) -> Any:
-    output = stage.compute(run, *(outputs[name] for name in stage.reads))
+    taken = (INPUTS[name](run) for name in stage.inputs)
+    output = stage.compute(run, *(outputs[name] for name in stage.reads), *taken)
     if run.persist:
         run.store.save_stage(
             run.issue_date, stage.name, stage.output.dump_python(output, mode="json")

@@ -22,7 +22,7 @@ from dongtai.models import Classified, LeftOut, Record, Story
 from dongtai.pipeline import Run, left_out, run_until
 from dongtai.stages import cluster as cluster_stage
 from dongtai.stages.recall import Recalled
-from dongtai.store import open_store
+from dongtai.store import Store, open_store
 from dongtai.text.embedding import embed
 
 
@@ -89,27 +89,49 @@ def list_stories(settings: Settings, issue_date: date, include_off_topic: bool =
 
 def explain(settings: Settings, issue_date: date, story_id: str) -> Explanation:
     """Pair signals of one stored story of ``issue_date``."""
-    store = open_store(settings.db_url)
+    stories, entries, run = _stored(settings, issue_date)
+    story = next((s for s in stories if s.id.startswith(story_id)), None)
+    if story is None:
+        raise InputError(f"no story {story_id!r} on {issue_date} (see dongtai stories)")
+    pairs = _pairs(story, entries, _scorer(entries, run))
+    return Explanation(story=story, pairs=pairs, threshold=cluster_stage.THRESHOLD)
+
+
+def merge_reasons(
+    settings: Settings, issue_date: date, store: Store | None = None
+) -> dict[str, tuple[PairReport, ...]]:
+    """Pair signals of every stored story of ``issue_date`` with two items or more, by
+    story id (one computation of the day's signals for all of them)."""
+    stories, entries, run = _stored(settings, issue_date, store)
+    scorer = _scorer(entries, run)
+    return {s.id: _pairs(s, entries, scorer) for s in stories if len(s.items) > 1}
+
+
+def _stored(
+    settings: Settings, issue_date: date, store: Store | None = None
+) -> tuple[list[Story], list[Classified], Run]:
+    """The stored stories of a day, its on-topic items, and a run context for it."""
+    store = store or open_store(settings.db_url)
     ranked = store.load_stage(issue_date, "rank")
     classified = store.load_stage(issue_date, "classify")
     if ranked is None or classified is None:
         raise InputError(f"no stories stored for {issue_date}: run dongtai brief --date first")
     stories = TypeAdapter(list[Story]).validate_python(ranked)
-    story = next((s for s in stories if s.id.startswith(story_id)), None)
-    if story is None:
-        raise InputError(f"no story {story_id!r} on {issue_date} (see dongtai stories)")
     entries = [e for e in TypeAdapter(list[Classified]).validate_python(classified) if e.on_topic]
-    run = Run(settings, store, issue_date, persist=False)
-    pairs = _pairs(story, entries, run)
-    return Explanation(story=story, pairs=pairs, threshold=cluster_stage.THRESHOLD)
+    return stories, entries, Run(settings, store, issue_date, persist=False)
 
 
-def _pairs(story: Story, entries: list[Classified], run: Run) -> tuple[PairReport, ...]:
-    scorer = cluster_stage.Scorer(
+def _scorer(entries: list[Classified], run: Run) -> cluster_stage.Scorer:
+    return cluster_stage.Scorer(
         entries,
         cluster_stage.vectors_of(entries, embed),
         [cluster_stage.signals(e, run.organisations) for e in entries],
     )
+
+
+def _pairs(
+    story: Story, entries: list[Classified], scorer: cluster_stage.Scorer
+) -> tuple[PairReport, ...]:
     index = {e.item.url: n for n, e in enumerate(entries)}
     members = [index[i.url] for i in story.items if i.url in index]
     reports = []

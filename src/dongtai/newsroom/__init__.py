@@ -10,7 +10,11 @@ read once through :class:`dongtai.pipeline.Run`. The parts:
 * :mod:`~dongtai.newsroom.accounts` — users, password hashes, sessions, login limits;
 * :mod:`~dongtai.newsroom.revise` — pure edits of a briefing (text, drop, reorder);
 * :mod:`~dongtai.newsroom.editor` — the desk: revisions re-verified on save, approval,
-  corrections, story labels; every change recorded.
+  corrections, story labels; every change recorded;
+* :mod:`~dongtai.newsroom.threads` — stories that continue over days;
+* :mod:`~dongtai.newsroom.series` — verified figures over time, and their charts.
+
+Threads and series are derived from the visible issues and kept until that list changes.
 """
 
 from __future__ import annotations
@@ -23,7 +27,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from dongtai.config import Settings
+from dongtai.newsroom import series as figures
 from dongtai.newsroom.issues import visible
+from dongtai.newsroom.threads import Chronicle, chronicle
 from dongtai.pipeline import Run
 from dongtai.store import Store, open_store
 from dongtai.store.desk import Desk
@@ -41,6 +47,7 @@ class Newsroom:
         self.store = store or open_store(settings.db_url)
         self.desk = Desk(self.store)
         self._shown: tuple[float, dict[date, str]] | None = None
+        self._derived: dict[str, tuple[tuple[tuple[date, str], ...], Any]] = {}
 
     def shown(self) -> dict[date, str]:
         """The reader-visible issues (:func:`~dongtai.newsroom.issues.visible`), reused for
@@ -50,6 +57,29 @@ class Newsroom:
         if self._shown is None or moment - self._shown[0] > self.SHOWN_TTL:
             self._shown = (moment, visible(self.desk))
         return self._shown[1]
+
+    def _kept(self, name: str, compute: Any) -> Any:
+        """``compute(desk, shown)``, reused while the visible issues stay the same."""
+        shown = self.shown()
+        signature = tuple(shown.items())
+        kept = self._derived.get(name)
+        if kept is None or kept[0] != signature:
+            kept = (signature, compute(self.desk, shown))
+            self._derived[name] = kept
+        return kept[1]
+
+    def chronicle(self) -> Chronicle:
+        """The threads of the visible issues (:mod:`~dongtai.newsroom.threads`)."""
+        found: Chronicle = self._kept("threads", chronicle)
+        return found
+
+    def series(self) -> list[figures.Series]:
+        """The figure series of the visible issues (:mod:`~dongtai.newsroom.series`)."""
+        ids = frozenset(o.id for o in self.run.registry.organisations)
+        found: list[figures.Series] = self._kept(
+            "series", lambda desk, shown: figures.collect(desk, shown, ids)
+        )
+        return found
 
     def changed(self) -> None:
         """Forget the cached list of visible issues (after a publication)."""

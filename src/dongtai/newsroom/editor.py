@@ -5,18 +5,20 @@ Rules it applies:
 
 * the draft of a date is its latest revision; the first is the pipeline's build (a
   later build of an unpublished date becomes a new revision, authored "pipeline");
-* every edit (a text, a section dropped or moved) is saved as a new revision after the
-  whole briefing is verified again by the same gate as the pipeline
-  (:func:`dongtai.verify.check` on an :class:`~dongtai.verify.Index` of the items read
-  from the store with their syndicated copies, as :func:`dongtai.verify.verify` builds
-  it); the revision keeps the new verification;
+* every edit (a text; a section dropped, moved, paired or unpaired; a left-out story
+  added, written by the configured writer as the pipeline writes one, its sentence of
+  the abstract appended) is saved as a new revision after the whole briefing is
+  verified again by the same gate as the pipeline (:func:`dongtai.verify.check` on an
+  :class:`~dongtai.verify.Index` of the items read from the store with their
+  syndicated copies, as :func:`dongtai.verify.verify` builds it); the revision keeps
+  the new verification;
 * approval needs a passing verification or an override with a stated reason, and —
   once a date is published — a correction note; approving the revision already
   published is refused. It renders every format into ``HOME/briefings/D/v{n}/`` (kept
   for ever), copies them to ``HOME/briefings/D/`` (what readers download), then records
   the publication;
 * every action is logged in ``desk_changes``: who, when, what, the text before and
-  after (a section's title for drops and moves).
+  after (a section's title for drops, moves, pairs; the new title for an added story).
 """
 
 from __future__ import annotations
@@ -29,23 +31,29 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from pydantic import TypeAdapter
 from sqlalchemy import select
 
 from dongtai import publish as publishing
 from dongtai.errors import DongtaiError, InputError
-from dongtai.models import Briefing, Reference, Verification
+from dongtai.models import Briefing, Reference, SectionPlan, Story, Verification
 from dongtai.newsroom import Newsroom, revise
+from dongtai.pipeline import Run
+from dongtai.plugins import load_writer
 from dongtai.render import render_all
 from dongtai.store.desk import Publication, Revision
-from dongtai.store.schema import BriefingRow, StoryRow
+from dongtai.store.schema import BriefingRow
+from dongtai.stories import PairReport, merge_reasons
 from dongtai.verify import Index, check, status
 from dongtai.verify.recheck import cited_items
+from dongtai.writers import assemble
 
 __all__ = ["DOWNLOADS", "Draft", "Editor", "StoryView"]
 
 DOWNLOADS = ("html", "pdf", "docx", "json")
 INDEX_TTL = 300.0
 PIPELINE = "pipeline"
+STORIES = TypeAdapter(list[Story])
 
 
 @dataclass(frozen=True)
@@ -61,14 +69,20 @@ class Draft:
 
 @dataclass(frozen=True)
 class StoryView:
-    id: str
-    topic: str
-    title: str
-    score: float
-    reasons: tuple[str, ...]
-    item_urls: tuple[str, ...]
-    outlets: tuple[str, ...]
+    """A ranked story of the day: whether the draft carries it, and why its items were
+    put together (:func:`dongtai.stories.merge_reasons`)."""
+
+    story: Story
     selected: bool
+    pairs: tuple[PairReport, ...]
+
+    @property
+    def title(self) -> str:
+        return self.story.items[0].title
+
+    @property
+    def item_urls(self) -> tuple[str, ...]:
+        return tuple(item.url for item in self.story.items)
 
 
 class Editor:
@@ -105,24 +119,22 @@ class Editor:
         document = stored[0].model_dump(mode="json")
         return self.desk.add_revision(day, document, stored[1], PIPELINE, "built by the pipeline")
 
+    def ranked(self, day: date) -> list[Story]:
+        """The day's ranked stories, best first (the pipeline's ``rank`` output)."""
+        stored = self.newsroom.store.load_stage(day, "rank")
+        if stored is None:
+            raise InputError(f"no stories stored for {day}: build it first (dongtai brief)")
+        return STORIES.validate_python(stored)
+
     def stories(self, day: date, briefing: Briefing) -> list[StoryView]:
-        """Every ranked story of the window, best first, and whether the issue has it."""
+        """Every ranked story of the window, best first, whether the issue has it, and
+        the merge reasons of its items."""
         cited = {ref.url for ref in briefing.references}
-        query = select(StoryRow).where(StoryRow.issue_date == day).order_by(StoryRow.score.desc())
-        with self.desk.store._session() as session:
-            return [
-                StoryView(
-                    row.id,
-                    row.topic,
-                    row.title,
-                    row.score,
-                    tuple(row.reasons),
-                    tuple(row.item_urls),
-                    tuple(row.outlets),
-                    bool(cited.intersection(row.item_urls)),
-                )
-                for row in session.scalars(query)
-            ]
+        reasons = merge_reasons(self.newsroom.settings, day, self.newsroom.store)
+        return [
+            StoryView(s, bool(cited.intersection(i.url for i in s.items)), reasons.get(s.id, ()))
+            for s in self.ranked(day)
+        ]
 
     # editing -----------------------------------------------------------------------
     def edit_text(self, day: date, pointer: str, text: str, user: str) -> Revision:
@@ -136,14 +148,50 @@ class Editor:
     def drop_section(self, day: date, index: int, user: str) -> Revision:
         briefing = self.draft(day).briefing
         edited = revise.drop_section(briefing, index)
-        title = briefing.sections[index].title
-        return self._save(edited, user, "drop", f"/sections/{index}", title, "")
+        return self._save(edited, user, "drop", f"/sections/{index}", _title(briefing, index), "")
 
     def move_section(self, day: date, index: int, to: int, user: str) -> Revision:
         briefing = self.draft(day).briefing
         edited = revise.move_section(briefing, index, to)
-        title = briefing.sections[index].title
+        title = _title(briefing, index)
         return self._save(edited, user, "move", f"/sections/{index}", title, f"→ {to + 1}")
+
+    def pair_sections(self, day: date, index: int, other: int, user: str) -> Revision:
+        briefing = self.draft(day).briefing
+        edited = revise.pair_sections(briefing, index, other)
+        titles = f"{_title(briefing, index)} + {_title(briefing, other)}"
+        return self._save(edited, user, "pair", f"/sections/{index}", titles, "")
+
+    def unpair_section(self, day: date, index: int, user: str) -> Revision:
+        briefing = self.draft(day).briefing
+        edited = revise.unpair_section(briefing, index)
+        return self._save(edited, user, "unpair", f"/sections/{index}", _title(briefing, index), "")
+
+    def add_story(self, day: date, story_id: str, user: str) -> Revision:
+        """A story of the day the draft leaves out, written by the configured writer as
+        a last section, verified with the whole issue and saved as a revision."""
+        briefing = self.draft(day).briefing
+        story = next((s for s in self.ranked(day) if s.id == story_id), None)
+        if story is None:
+            raise InputError(f"no story {story_id!r} on {day}")
+        if {ref.url for ref in briefing.references} & {i.url for i in story.items}:
+            raise InputError("the issue already carries this story")
+        n = self.newsroom
+        run = Run(n.settings, n.store, day, persist=False)
+        plan = SectionPlan(number=len(briefing.sections) + 1, topic=story.topic, stories=(story,))
+        writer = load_writer(n.settings.writer).from_settings(n.settings)
+        draft = writer.write([plan], run.context())
+        written = assemble(draft, {i.url: i for i in story.items}, run.context())
+        if not written.sections:
+            raise InputError(f"the writer {n.settings.writer} wrote nothing for this story")
+        abstract = f"{briefing.abstract}{written.abstract}"
+        edited = revise.add_section(
+            briefing.model_copy(update={"abstract": abstract}),
+            written.sections[0],
+            written.references,
+        )
+        title = written.sections[0].title
+        return self._save(edited, user, "add", f"/sections/{len(briefing.sections)}", "", title)
 
     def _save(
         self, briefing: Briefing, user: str, action: str, target: str, before: str, after: str
@@ -251,6 +299,11 @@ class Editor:
         paths = render_all(briefing, settings.branding_in_home(), formats, kept)
         for path in paths:
             _copy_atomically(path, issue_dir / path.name)
+
+
+def _title(briefing: Briefing, index: int) -> str:
+    """A section's title for the change log (the edit itself checks the index)."""
+    return briefing.sections[index].title if 0 <= index < len(briefing.sections) else ""
 
 
 def _copy_atomically(source: Path, target: Path) -> None:

@@ -1,6 +1,7 @@
-"""Edits of a briefing, as pure functions: new text at a place, a section dropped or
-moved. The result is a new :class:`~dongtai.models.Briefing` whose verification is
-still the old one: the caller re-verifies it (the desk always does).
+"""Edits of a briefing, as pure functions: new text at a place, a section dropped,
+moved, added, paired with another or unpaired. The result is a new
+:class:`~dongtai.models.Briefing` whose verification is still the old one: the caller
+re-verifies it (the desk always does).
 
 Rules it applies:
 
@@ -8,7 +9,13 @@ Rules it applies:
   edited, named by the JSON pointer the verification uses
   (``/sections/0/subsections/1/paragraphs/0/text``); text is stripped and may not be
   empty (drop the section instead);
-* after a section is dropped or moved, sections are numbered 1…n again (subsections
+* pairing puts a section's story beside another's: section ``j`` joins section ``i`` at
+  ``i``'s place, titled "A；B", with one subsection per former section (its title, all
+  its paragraphs); unpairing makes each subsection of a section a section of its own
+  (titled by the subsection, its paragraphs under "报道要点"), in place;
+* an added section comes last, citing its own references (numbered 1… among
+  themselves); a reference the briefing already has keeps its number;
+* after any of these, sections are numbered 1…n again (subsections
   ``n.1``…), references are numbered again in order of first citation, references no
   paragraph cites any more are removed and every paragraph's ``refs`` follow.
 """
@@ -19,9 +26,19 @@ import re
 from typing import Any
 
 from dongtai.errors import InputError
-from dongtai.models import Briefing
+from dongtai.models import Briefing, Reference, Section, Subsection
 
-__all__ = ["EDITABLE", "drop_section", "move_section", "text_at", "with_text"]
+__all__ = [
+    "EDITABLE",
+    "add_section",
+    "drop_section",
+    "move_section",
+    "pair_sections",
+    "text_at",
+    "unpair_section",
+    "with_text",
+]
+LEAD = "报道要点"
 
 EDITABLE = re.compile(
     r"^/abstract$"
@@ -78,6 +95,75 @@ def move_section(briefing: Briefing, index: int, to: int) -> Briefing:
         raise InputError(f"cannot move section {index + 1} to place {to + 1}")
     sections.insert(to, sections.pop(index))
     return _renumbered(briefing, sections)
+
+
+def pair_sections(briefing: Briefing, index: int, other: int) -> Briefing:
+    """Section ``other`` joined to section ``index`` (0-based), renumbered."""
+    sections = list(briefing.sections)
+    if index == other or not (0 <= index < len(sections) and 0 <= other < len(sections)):
+        raise InputError(f"cannot pair section {index + 1} with section {other + 1}")
+    first, second = sections[index], sections[other]
+    paired = first.model_copy(
+        update={
+            "title": f"{first.title}；{second.title}",
+            "subsections": (_as_subsection(first), _as_subsection(second)),
+        }
+    )
+    sections[index] = paired
+    del sections[other]
+    return _renumbered(briefing, sections)
+
+
+def _as_subsection(section: Section) -> Subsection:
+    paragraphs = tuple(p for sub in section.subsections for p in sub.paragraphs)
+    return Subsection(number="", title=section.title, paragraphs=paragraphs)
+
+
+def unpair_section(briefing: Briefing, index: int) -> Briefing:
+    """Each subsection of section ``index`` (0-based) a section of its own, renumbered."""
+    sections = list(briefing.sections)
+    if not 0 <= index < len(sections) or len(sections[index].subsections) < 2:
+        raise InputError(f"section {index + 1} does not hold two stories to unpair")
+    section = sections[index]
+    sections[index : index + 1] = [
+        section.model_copy(
+            update={
+                "title": sub.title,
+                "subsections": (sub.model_copy(update={"title": LEAD}),),
+            }
+        )
+        for sub in section.subsections
+    ]
+    return _renumbered(briefing, sections)
+
+
+def add_section(
+    briefing: Briefing, section: Section, references: tuple[Reference, ...]
+) -> Briefing:
+    """``briefing`` with ``section`` last; the section's refs number ``references``."""
+    numbers = {ref.url: ref.n for ref in briefing.references}
+    added = list(briefing.references)
+    new: dict[int, int] = {}
+    for ref in references:
+        if ref.url not in numbers:
+            numbers[ref.url] = len(numbers) + 1
+            added.append(ref.model_copy(update={"n": numbers[ref.url]}))
+        new[ref.n] = numbers[ref.url]
+    subsections = tuple(
+        sub.model_copy(
+            update={
+                "paragraphs": tuple(
+                    p.model_copy(update={"refs": tuple(new[n] for n in p.refs)})
+                    for p in sub.paragraphs
+                )
+            }
+        )
+        for sub in section.subsections
+    )
+    grown = briefing.model_copy(update={"references": tuple(added)})
+    return _renumbered(
+        grown, [*briefing.sections, section.model_copy(update={"subsections": subsections})]
+    )
 
 
 def _renumbered(briefing: Briefing, sections: list[Any]) -> Briefing:

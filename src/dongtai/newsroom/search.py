@@ -27,6 +27,7 @@ from markupsafe import Markup, escape
 
 from dongtai.models import Briefing
 from dongtai.newsroom.issues import load_issue, visible
+from dongtai.render import anchor
 from dongtai.store.desk import Desk, SearchDoc
 
 __all__ = ["Hit", "documents", "highlight", "query_words", "search", "sync", "words"]
@@ -81,7 +82,7 @@ def documents(briefing: Briefing) -> list[SearchDoc]:
         docs.append(
             SearchDoc(
                 day,
-                "sec-" + section.number.replace(".", "-"),
+                anchor(section.number),
                 section.topic,
                 _orgs(briefing, f"/sections/{i}/"),
                 section.title,

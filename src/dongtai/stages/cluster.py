@@ -30,13 +30,20 @@ its items; its concepts are the union of its items' concepts.
 Items that earlier issues cited (``earlier``) join today's items in one story only
 when some old–new pair is as close as two reports of one event
 (``FOLLOW_UP_SIMILARITY``): a later story of the same company or topic is no "续报".
+
+Editors' labels (``labels``: a pair of item URLs → ``True`` for the same event, ``False``
+for different ones; the newsroom's hand merges and splits) override the signals: a pair
+labelled the same scores ``SAME`` and is a candidate, one labelled different scores
+``DIFFERENT``; after linkage, groups holding a pair labelled the same are joined unless
+that would join a pair labelled different, and an item labelled different from an
+earlier item of its group leaves it for a story of its own.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
@@ -69,6 +76,8 @@ LEAD_CHARS = {"en": 500, "zh": 100}
 FIGURE_CHARS = 800
 SMALL_NUMBER = 100
 MIN_CENTRED = 10
+SAME, DIFFERENT = 2.0, -8.0
+Labels = Mapping[tuple[str, str], bool]  # (url, url) sorted → the same event?
 
 
 @dataclass(frozen=True)
@@ -123,12 +132,26 @@ class Scorer:
     """Pair similarities of one set of items, computed a block at a time."""
 
     def __init__(
-        self, entries: Sequence[Classified], vectors: Vectors, sigs: Sequence[Signals]
+        self,
+        entries: Sequence[Classified],
+        vectors: Vectors,
+        sigs: Sequence[Signals],
+        labels: Labels | None = None,
     ) -> None:
         self.entries, self.vectors, self.sigs = entries, vectors, sigs
         self.hours = np.array([e.item.published.timestamp() / 3600 for e in entries])
         self.figures = _incidence([s.figures for s in sigs])
         self.organisations = _incidence([s.organisations for s in sigs])
+        self.labels = _labelled(entries, labels or {})
+
+    def _override(self, sims: Vectors, rows: Sequence[int], cols: Sequence[int]) -> None:
+        """Labelled pairs of the block take their label's score."""
+        at_row = {r: k for k, r in enumerate(rows)}
+        at_col = {c: k for k, c in enumerate(cols)}
+        for (i, j), same in self.labels.items():
+            for a, b in ((i, j), (j, i)):
+                if a in at_row and b in at_col:
+                    sims[at_row[a], at_col[b]] = SAME if same else DIFFERENT
 
     def block(self, rows: Sequence[int], cols: Sequence[int]) -> Vectors:
         """Similarity of every row item with every column item."""
@@ -139,6 +162,8 @@ class Scorer:
         sims += ORG_BONUS * np.minimum(orgs, MAX_ORGS)
         apart = np.abs(self.hours[rows][:, None] - self.hours[cols][None, :])
         sims[apart > WINDOW_HOURS] = -1.0
+        if self.labels:
+            self._override(sims, rows, cols)
         return sims
 
     def pairs(self, left: npt.NDArray[np.intp], right: npt.NDArray[np.intp]) -> Vectors:
@@ -149,6 +174,10 @@ class Scorer:
         sims += FIGURE_BONUS * np.minimum(figures.ravel(), MAX_FIGURES)
         sims += ORG_BONUS * np.minimum(orgs.ravel(), MAX_ORGS)
         sims[np.abs(self.hours[left] - self.hours[right]) > WINDOW_HOURS] = -1.0
+        for k, (i, j) in enumerate(zip(left.tolist(), right.tolist(), strict=True)):
+            same = self.labels.get((min(i, j), max(i, j)))
+            if same is not None:
+                sims[k] = SAME if same else DIFFERENT
         return sims
 
     def explain(self, i: int, j: int) -> Pair:
@@ -160,6 +189,17 @@ class Scorer:
             organisations=tuple(sorted(a.organisations & b.organisations)),
             hours_apart=float(abs(self.hours[i] - self.hours[j])),
         )
+
+
+def _labelled(entries: Sequence[Classified], labels: Labels) -> dict[tuple[int, int], bool]:
+    """Labels of pairs of these entries, by (lower, higher) index."""
+    index = {e.item.url: i for i, e in enumerate(entries)}
+    found = {}
+    for (a, b), same in labels.items():
+        if a in index and b in index and a != b:
+            i, j = sorted((index[a], index[b]))
+            found[(i, j)] = same
+    return found
 
 
 def _incidence(sets: Sequence[frozenset[Any]]) -> csr_matrix:
@@ -202,7 +242,8 @@ def candidate_pairs(vectors: Vectors, sigs: Sequence[Signals]) -> set[tuple[int,
 def groups(scorer: Scorer, threshold: float) -> list[list[int]]:
     """Average-link groups, computed per connected component of strong pairs."""
     n = len(scorer.entries)
-    candidates = np.array(sorted(candidate_pairs(scorer.vectors, scorer.sigs)), dtype=np.intp)
+    pairs = candidate_pairs(scorer.vectors, scorer.sigs) | set(scorer.labels)
+    candidates = np.array(sorted(pairs), dtype=np.intp)
     if len(candidates):
         left, right = candidates[:, 0], candidates[:, 1]
         strong = scorer.pairs(left, right) >= threshold
@@ -217,7 +258,41 @@ def groups(scorer: Scorer, threshold: float) -> list[list[int]]:
     result: list[list[int]] = []
     for members in components.values():
         result.extend(_average_link(scorer, members, threshold))
-    return sorted(result)
+    return sorted(_apply_labels(result, scorer.labels) if scorer.labels else result)
+
+
+def _apply_labels(
+    found: list[list[int]], labels: Mapping[tuple[int, int], bool]
+) -> list[list[int]]:
+    """Join groups holding a pair labelled the same (unless a pair labelled different
+    would end up together), then move an item labelled different from an earlier item
+    of its group out to a group of its own."""
+    group_of = {i: g for g, members in enumerate(found) for i in members}
+    joined = [set(members) for members in found]
+    different = [pair for pair, same in labels.items() if not same]
+    for (i, j), same in sorted(labels.items()):
+        a, b = group_of[i], group_of[j]
+        if not same or a == b:
+            continue
+        union = joined[a] | joined[b]
+        if any(x in union and y in union for x, y in different):
+            continue
+        joined[a], joined[b] = union, set()
+        group_of.update(dict.fromkeys(union, a))
+    result = []
+    for members in joined:
+        kept: list[int] = []
+        for i in sorted(members):
+            if any(
+                (min(i, k), max(i, k)) in labels and not labels[(min(i, k), max(i, k))]
+                for k in kept
+            ):
+                result.append([i])
+            else:
+                kept.append(i)
+        if kept:
+            result.append(kept)
+    return result
 
 
 def _average_link(scorer: Scorer, members: list[int], threshold: float) -> list[list[int]]:
@@ -238,15 +313,18 @@ def cluster(
     organisations: Matcher,
     threshold: float = THRESHOLD,
     earlier: Collection[str] = (),
+    labels: Labels | None = None,
 ) -> list[Story]:
     """Stories of the given items, in order of their first item; ``earlier``: URLs of
-    items earlier issues cited (see :func:`same_event`)."""
+    items earlier issues cited (see :func:`same_event`); ``labels``: editors' judgements
+    of pairs (module docstring)."""
     if not entries:
         return []
     scorer = Scorer(
         entries,
         vectors_of(entries, embed),
         [signals(e, organisations) for e in entries],
+        labels,
     )
     found = [
         part for group in groups(scorer, threshold) for part in same_event(scorer, group, earlier)

@@ -317,6 +317,11 @@ class Desk:
         query = select(SearchDocRow).where(SearchDocRow.orgs.contains(f" {org} "))
         return self._records(SearchDoc, query.order_by(*_NEWEST))
 
+    def section_docs(self) -> list[SearchDoc]:
+        """Every indexed section (not the abstracts), oldest issue first."""
+        query = select(SearchDocRow).where(SearchDocRow.anchor != "abstract")
+        return self._records(SearchDoc, query.order_by(*_OLDEST))
+
     def search(self, match: str, limit: int) -> list[SearchDoc]:
         """Rows whose tokens hold every token of ``match`` (space-separated), best first."""
         tokens = match.split()
@@ -327,6 +332,7 @@ class Desk:
 
 
 _NEWEST = (SearchDocRow.issue_date.desc(), SearchDocRow.id)
+_OLDEST = (SearchDocRow.issue_date, SearchDocRow.id)
 
 
 def _dated(table: Any, issue_date: date, order: Any) -> Any:

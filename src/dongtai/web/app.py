@@ -55,7 +55,7 @@ templates = jinja2.Environment(
 
 def create_app(settings: Settings, newsroom: Newsroom | None = None) -> FastAPI:
     """The web app on a workspace (its store opened and migrated)."""
-    from dongtai.web import api, desk, readers
+    from dongtai.web import api, desk, readers, threads
 
     room_ = newsroom or Newsroom(settings)
     app = FastAPI(
@@ -77,6 +77,7 @@ def create_app(settings: Settings, newsroom: Newsroom | None = None) -> FastAPI:
     app.include_router(api.router)
     app.include_router(desk.router)
     app.include_router(readers.router)
+    app.include_router(threads.router)
     return app
 
 

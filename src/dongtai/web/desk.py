@@ -8,8 +8,9 @@ Rules it applies:
 * every form carries a CSRF token: the session's for the desk, a cookie-bound one for
   the login form; a POST whose token or ``Origin`` does not match is refused (403);
 * logins are rate-limited per client address and per user name (429 when exceeded);
-* each desk action calls :class:`~dongtai.newsroom.editor.Editor` and redirects back
-  to the draft, where the new verification shows (post/redirect/get).
+* each desk action (edit, drop, move, pair, unpair, add a left-out story from the
+  stories view) calls :class:`~dongtai.newsroom.editor.Editor` and redirects back to
+  the draft, where the new verification shows (post/redirect/get).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from sqlalchemy import select
 
 from dongtai.errors import InputError
 from dongtai.newsroom import accounts
-from dongtai.newsroom.editor import Editor
+from dongtai.newsroom.editor import Draft, Editor
 from dongtai.render.html import page_context
 from dongtai.store.desk import User
 from dongtai.store.schema import BriefingRow
@@ -159,12 +160,17 @@ def desk_index(request: Request) -> Response:
     return page(request, "desk_index.html.j2", rows=rows)
 
 
-@router.get("/desk/{day}", response_class=HTMLResponse)
-def desk_issue(request: Request, day: str, message: str = "") -> Response:
+def _opened(request: Request, day: str) -> tuple[date, Editor, Draft]:
+    """The signed-in desk's view of a date: the date, the editor and the draft."""
     _user(request)
     when = _day(day)
     editor = _editor(request)
-    draft = editor.draft(when)
+    return when, editor, editor.draft(when)
+
+
+@router.get("/desk/{day}", response_class=HTMLResponse)
+def desk_issue(request: Request, day: str, message: str = "") -> Response:
+    when, _, draft = _opened(request, day)
     briefing = draft.briefing
     failures: dict[str, list[str]] = {}
     for claim in briefing.verification.unsupported:
@@ -205,6 +211,25 @@ def move(
     return _change(request, day, csrf, lambda ed, when, by: ed.move_section(when, index, to, by))
 
 
+@router.post("/desk/{day}/sections/{index}/pair")
+def pair(
+    request: Request, day: str, index: int, other: Annotated[int, Form()], csrf: Text
+) -> Response:
+    return _change(
+        request, day, csrf, lambda ed, when, by: ed.pair_sections(when, index, other, by)
+    )
+
+
+@router.post("/desk/{day}/sections/{index}/unpair")
+def unpair(request: Request, day: str, index: int, csrf: Text) -> Response:
+    return _change(request, day, csrf, lambda ed, when, by: ed.unpair_section(when, index, by))
+
+
+@router.post("/desk/{day}/stories/{story_id}/add")
+def add_story(request: Request, day: str, story_id: str, csrf: Text) -> Response:
+    return _change(request, day, csrf, lambda ed, when, by: ed.add_story(when, story_id, by))
+
+
 def _change(
     request: Request, day: str, csrf: Text, apply: Callable[[Editor, date, str], object]
 ) -> Response:
@@ -238,16 +263,14 @@ def approve(
 
 @router.get("/desk/{day}/stories", response_class=HTMLResponse)
 def stories(request: Request, day: str, message: str = "") -> Response:
-    _user(request)
-    when = _day(day)
-    editor = _editor(request)
-    draft = editor.draft(when)
-    labels = [label for label in room(request).desk.story_labels()]
+    when, editor, draft = _opened(request, day)
+    labels = room(request).desk.story_labels()
     return page(
         request,
         "stories.html.j2",
         day=when.isoformat(),
         stories=editor.stories(when, draft.briefing),
+        left_out={o.story: o.reason for o in draft.briefing.left_out},
         labels=labels,
         message=message,
     )

@@ -1,10 +1,12 @@
 """Readers' pages (anonymous, read-only): the latest issue, one issue, its downloads,
-the archive, search, topic and organisation pages, and the Atom feed.
+the archive, search, topic and organisation pages (with the charts of the
+organisation's figures, :mod:`dongtai.web.threads`), and the Atom feed.
 
 Rules it applies: pages show only what :mod:`dongtai.newsroom.issues` lets readers see;
 a download is the file the issue's latest rendering wrote into ``HOME/briefings/D/``
 (a format never rendered for a date is rendered in memory from the same briefing);
-an issue page's data is cached per issue signature, so a correction shows at once.
+an issue page's data is cached per issue signature and the threads of its sections, so
+a correction, or a thread a later issue starts, shows at once.
 """
 
 from __future__ import annotations
@@ -21,8 +23,10 @@ from dongtai.models import Briefing
 from dongtai.newsroom import Newsroom, search
 from dongtai.newsroom.issues import Issue, load_issue
 from dongtai.plugins import load_renderer
+from dongtai.render import anchor
 from dongtai.render.html import page_context
 from dongtai.web.app import page, room
+from dongtai.web.threads import charts
 
 router = APIRouter(include_in_schema=False)
 MEDIA = {
@@ -126,7 +130,14 @@ def organisation_page(request: Request, name: str) -> Response:
     search.sync(newsroom.desk, newsroom.shown())
     hits = [_hit(d) for d in newsroom.desk.docs_naming(org)]
     heading = newsroom.organisation_labels.get(org, name)
-    return page(request, "list.html.j2", heading=heading, hits=hits, empty="还没有报道提到它。")
+    return page(
+        request,
+        "organisation.html.j2",
+        heading=heading,
+        hits=hits,
+        empty="还没有报道提到它。",
+        charts=charts(newsroom, [s for s in newsroom.series() if s.org == org]),
+    )
 
 
 @router.get("/feed.xml")
@@ -167,11 +178,17 @@ def _hit(doc: Any) -> search.Hit:
 
 def _issue_page(request: Request, issue: Issue) -> Response:
     newsroom = room(request)
-    cache: OrderedDict[tuple[date, str], dict[str, Any]] = request.app.state.pages
-    key = (issue.briefing.date, issue.signature)
+    cache: OrderedDict[tuple[date, str, tuple[str, ...]], dict[str, Any]] = request.app.state.pages
+    found = newsroom.chronicle()
+    day = issue.briefing.date
+    threads = tuple(
+        found.threads.get(found.of_section.get((day, anchor(s.number)), ""))
+        for s in issue.briefing.sections
+    )
+    key = (day, issue.signature, tuple(t.id if t else "" for t in threads))
     context = cache.get(key)
     if context is None:
-        context = _issue_context(newsroom, issue.briefing)
+        context = _issue_context(newsroom, issue.briefing) | {"threads": threads}
         cache[key] = context
         while len(cache) > CACHED_PAGES:
             cache.pop(next(iter(cache)))
