@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
@@ -44,7 +44,7 @@ from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components
 from usearch.index import Index
 
-from dongtai.models import Classified, Story
+from dongtai.models import Classified, Item, Story
 from dongtai.text.embedding import Embedder
 from dongtai.text.figures import extract_figures
 from dongtai.text.matching import Matcher
@@ -85,26 +85,31 @@ class Pair:
     hours_apart: float
 
 
-def lead_text(entry: Classified) -> str:
+def lead_text(item: Item) -> str:
     """Title and the start of the body: what the encoder sees (its cost grows with the
     number of tokens, and a Chinese character is about one token)."""
-    return f"{entry.item.title}\n{entry.item.text[: LEAD_CHARS[entry.item.language]]}"
+    return f"{item.title}\n{item.text[: LEAD_CHARS[item.language]]}"
 
 
 def signals(entry: Classified, organisations: Matcher) -> Signals:
-    text = f"{entry.item.title}\n{entry.item.text[:FIGURE_CHARS]}"
+    return item_signals(entry.item, organisations)
+
+
+def item_signals(item: Item, organisations: Matcher) -> Signals:
+    """The figures and organisations an item states (they do not depend on the day)."""
+    text = f"{item.title}\n{item.text[:FIGURE_CHARS]}"
     figures = frozenset(
         (f.kind, f.unit, round(f.value, 6))
         for f in extract_figures(text)
         if f.unit or abs(f.value) >= SMALL_NUMBER
     )
-    orgs = organisations.find(f"{entry.item.title}\n{entry.item.text}") - {entry.item.source}
+    orgs = organisations.find(f"{item.title}\n{item.text}") - {item.source}
     return Signals(figures=figures, organisations=frozenset(orgs))
 
 
 def vectors_of(entries: Sequence[Classified], embed: Embedder) -> Vectors:
     """Unit vectors of the leads, each language centred on its own mean."""
-    vectors = embed([lead_text(e) for e in entries]).astype(np.float64)
+    vectors = embed([lead_text(e.item) for e in entries]).astype(np.float64)
     for language in {e.item.language for e in entries}:
         rows = [i for i, e in enumerate(entries) if e.item.language == language]
         if len(rows) >= MIN_CENTRED:
@@ -232,15 +237,15 @@ def cluster(
     embed: Embedder,
     organisations: Matcher,
     threshold: float = THRESHOLD,
+    known: Mapping[str, Signals] | None = None,
 ) -> list[Story]:
-    """Stories of the given items, in order of their first item."""
+    """Stories of the given items, in order of their first item. ``known``: signals
+    already computed, by item URL (the store's enrichment)."""
     if not entries:
         return []
-    scorer = Scorer(
-        entries,
-        vectors_of(entries, embed),
-        [signals(e, organisations) for e in entries],
-    )
+    known = known or {}
+    sigs = [known.get(e.item.url) or signals(e, organisations) for e in entries]
+    scorer = Scorer(entries, vectors_of(entries, embed), sigs)
     return [_story([entries[i] for i in group]) for group in groups(scorer, threshold)]
 
 

@@ -59,6 +59,20 @@ class ItemRow(Base):
     )
 
 
+class EnrichmentRow(Base):
+    """What one item says whatever the day (:mod:`dongtai.enrich`), by item URL."""
+
+    __tablename__ = "enrichment"
+
+    url: Mapped[str] = mapped_column(String(2000), primary_key=True)
+    digest: Mapped[str] = mapped_column(String(40))
+    lead: Mapped[bytes] = mapped_column(LargeBinary)
+    relevance: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    signature: Mapped[bytes] = mapped_column(LargeBinary)
+    figures: Mapped[list[Any]] = mapped_column(JSON)
+    organisations: Mapped[list[str]] = mapped_column(JSON)
+
+
 class StageRow(Base):
     """The output of one stage for one issue date, as JSON records."""
 
