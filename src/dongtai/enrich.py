@@ -136,7 +136,7 @@ def _row(url: str, e: Enrichment) -> dict[str, Any]:
         "digest": e.digest,
         "lead": np.asarray(e.lead, dtype=np.float32).tobytes(),
         "relevance": None if e.relevance is None else e.relevance.astype(np.float32).tobytes(),
-        "signature": np.asarray(e.signature, dtype=np.uint64).tobytes(),
+        "signature": np.asarray(e.signature, dtype=np.uint32).tobytes(),
         "figures": sorted([kind, unit, value] for kind, unit, value in e.signals.figures),
         "organisations": sorted(e.signals.organisations),
     }
@@ -149,5 +149,5 @@ def _from_row(row: Mapping[str, Any]) -> Enrichment:
         lead=np.frombuffer(row["lead"], dtype=np.float32),
         relevance=None if row["relevance"] is None else np.frombuffer(row["relevance"], np.float32),
         signals=cluster.Signals(figures=figures, organisations=frozenset(row["organisations"])),
-        signature=np.frombuffer(row["signature"], dtype=np.uint64),
+        signature=np.frombuffer(row["signature"], dtype=np.uint32),
     )

@@ -37,7 +37,8 @@ PERMUTATIONS = 64
 TRACKING = re.compile(r"^(utm_\w+|spm|from|share|ref|fbclid|gclid|mc_cid|mc_eid)$", re.I)
 WORD = re.compile(r"[a-z0-9]+")
 SEED = 1
-Signature = npt.NDArray[np.uint64]
+SCHEME = "affine32"  # datasketch's permutation scheme: 32-bit hash values
+Signature = npt.NDArray[np.uint32]
 
 
 def canonical_url(url: str) -> str:
@@ -66,9 +67,10 @@ def signatures(items: Sequence[Item]) -> list[Signature]:
         (list(shingles(item)) for item in items),
         num_perm=PERMUTATIONS,
         seed=SEED,
+        scheme=SCHEME,
         hashfunc=zlib.crc32,  # deterministic and fast; candidates are confirmed exactly
     )
-    return [np.asarray(h.hashvalues, dtype=np.uint64) for h in hashes]
+    return [np.asarray(h.hashvalues, dtype=np.uint32) for h in hashes]
 
 
 def jaccard(a: frozenset[bytes], b: frozenset[bytes]) -> float:
@@ -144,7 +146,9 @@ def _near_duplicates(
     missing = [item for item in items if item.url not in known]
     computed = dict(zip((item.url for item in missing), signatures(missing), strict=True))
     hashes = [
-        LeanMinHash(seed=SEED, hashvalues=known.get(item.url, computed.get(item.url)))
+        LeanMinHash(
+            seed=SEED, scheme=SCHEME, hashvalues=known.get(item.url, computed.get(item.url))
+        )
         for item in items
     ]
     body = cache(lambda i: shingles(items[i]))  # only candidates need their shingles
