@@ -18,9 +18,16 @@ Signals for a pair of items (all survive translation):
   ("2", "China"): it counts min(1, ``MAX_SIGNAL_ITEMS`` / items stating it);
 - time: items published more than ``WINDOW_HOURS`` apart are never one event.
 
-Pair similarity = cosine + bonuses. Only *candidate* pairs are scored: each item's
-``NEIGHBOURS`` nearest neighbours by cosine (an HNSW index, ``usearch``) and the pairs
-sharing a figure or organisation that at most ``MAX_SIGNAL_ITEMS`` items state. Items
+- crowding: in a dense part of the day (many items on one subject, more of them the
+  larger the day) unrelated reports come close by chance, and a fixed threshold merges
+  more of them as the day grows. An item's *background* is the mean cosine of its
+  neighbours ranked ``HUB_RANKS`` (beyond any one event's reports); a pair loses the
+  mean of its items' background above ``HUB_FLOOR``. A small day (fewer items than the
+  first of those ranks) or a sparse one is not changed.
+
+Pair similarity = cosine + bonuses − crowding. Only *candidate* pairs are scored: each
+item's ``NEIGHBOURS`` nearest neighbours by cosine (an HNSW index, ``usearch``) and the
+pairs sharing a figure or organisation that at most ``MAX_SIGNAL_ITEMS`` items state. Items
 are then merged by average linkage: two groups join while the mean similarity over
 all their cross pairs is ≥ ``THRESHOLD``. Average linkage only merges groups joined by
 at least one pair ≥ ``THRESHOLD``, so it runs separately inside each connected
@@ -59,10 +66,13 @@ ORG_BONUS = 0.1
 MAX_ORGS = 2
 WINDOW_HOURS = 72.0
 NEIGHBOURS = 20
+HUB_RANKS = (20, 60)
+HUB_FLOOR = 0.2
 MAX_SIGNAL_ITEMS = 30
-LEAD_CHARS = {"en": 500, "zh": 100}
+LEAD_CHARS = {"en": 500, "zh": 120}  # zh: the relevance model's text too: one encoding serves both
 FIGURE_CHARS = 800
 SMALL_NUMBER = 100
+THREADS = 2
 MIN_CENTRED = 10
 
 
@@ -129,6 +139,10 @@ class Scorer:
         self.hours = np.array([e.item.published.timestamp() / 3600 for e in entries])
         self.figures = _incidence([s.figures for s in sigs])
         self.organisations = _incidence([s.organisations for s in sigs])
+        self.neighbours, cosines = _nearest(vectors, max(NEIGHBOURS, HUB_RANKS[1]))
+        first, last = HUB_RANKS
+        background = cosines[:, first:last].mean(axis=1) if cosines.shape[1] > first else 0.0
+        self.crowding: Vectors = np.maximum(0.0, background - HUB_FLOOR) * np.ones(len(vectors))
 
     def block(self, rows: Sequence[int], cols: Sequence[int]) -> Vectors:
         """Similarity of every row item with every column item."""
@@ -137,6 +151,7 @@ class Scorer:
         orgs = (self.organisations[rows] @ self.organisations[cols].T).toarray()
         sims += FIGURE_BONUS * np.minimum(figures, MAX_FIGURES)
         sims += ORG_BONUS * np.minimum(orgs, MAX_ORGS)
+        sims -= (self.crowding[rows][:, None] + self.crowding[cols][None, :]) / 2
         apart = np.abs(self.hours[rows][:, None] - self.hours[cols][None, :])
         sims[apart > WINDOW_HOURS] = -1.0
         return sims
@@ -148,6 +163,7 @@ class Scorer:
         orgs = np.asarray(self.organisations[left].multiply(self.organisations[right]).sum(axis=1))
         sims += FIGURE_BONUS * np.minimum(figures.ravel(), MAX_FIGURES)
         sims += ORG_BONUS * np.minimum(orgs.ravel(), MAX_ORGS)
+        sims -= (self.crowding[left] + self.crowding[right]) / 2
         sims[np.abs(self.hours[left] - self.hours[right]) > WINDOW_HOURS] = -1.0
         return sims
 
@@ -179,30 +195,50 @@ def _incidence(sets: Sequence[frozenset[Any]]) -> csr_matrix:
     return csr_matrix((data, (rows, cols)), shape=shape)
 
 
-def candidate_pairs(vectors: Vectors, sigs: Sequence[Signals]) -> set[tuple[int, int]]:
-    """Nearest neighbours by cosine, plus pairs sharing an uncommon figure or organisation."""
+def _nearest(vectors: Vectors, k: int) -> tuple[npt.NDArray[np.intp], Vectors]:
+    """Each item's ``k`` nearest other items (−1 where there are fewer) and their
+    cosines, nearest first."""
     n = len(vectors)
-    pairs: set[tuple[int, int]] = set()
+    if n < 2:
+        return np.full((n, 0), -1, dtype=np.intp), np.zeros((n, 0))
     index = Index(ndim=vectors.shape[1], metric="cos", dtype="f32")
-    index.add(np.arange(n), vectors.astype(np.float32), threads=1)
-    found = index.search(vectors.astype(np.float32), min(NEIGHBOURS + 1, n), threads=1)
-    keys = np.asarray(found.keys).reshape(n, -1)
-    for i, row in enumerate(keys):
-        pairs.update((min(i, int(j)), max(i, int(j))) for j in row if 0 <= j < n and j != i)
+    index.add(np.arange(n), vectors.astype(np.float32), threads=THREADS)
+    found = index.search(vectors.astype(np.float32), min(k + 1, n), threads=THREADS)
+    keys = np.asarray(found.keys, dtype=np.int64).reshape(n, -1)
+    cosines = 1.0 - np.asarray(found.distances, dtype=np.float64).reshape(n, -1)
+    order = np.argsort(keys == np.arange(n)[:, None], axis=1, kind="stable")  # itself last
+    keys = np.take_along_axis(keys, order, axis=1)[:, :-1]
+    cosines = np.take_along_axis(cosines, order, axis=1)[:, :-1]
+    valid = (keys >= 0) & (keys < n)
+    return np.where(valid, keys, -1).astype(np.intp), np.where(valid, cosines, 0.0)
+
+
+def candidate_pairs(scorer: Scorer) -> npt.NDArray[np.intp]:
+    """Nearest neighbours by cosine, plus pairs sharing an uncommon figure or
+    organisation: rows (i, j), i < j, each pair once."""
+    n = len(scorer.vectors)
+    near = scorer.neighbours[:, :NEIGHBOURS]
+    left = np.repeat(np.arange(n), near.shape[1])
+    right = near.ravel()
     holders: dict[object, list[int]] = defaultdict(list)
-    for i, sig in enumerate(sigs):
+    for i, sig in enumerate(scorer.sigs):
         for key in (*sig.figures, *sig.organisations):
             holders[key].append(i)
-    for members in holders.values():
-        if len(members) <= MAX_SIGNAL_ITEMS:
-            pairs.update(combinations(members, 2))
-    return pairs
+    shared = [pair for m in holders.values() if len(m) <= MAX_SIGNAL_ITEMS
+              for pair in combinations(m, 2)]  # fmt: skip
+    if shared:
+        extra = np.array(shared, dtype=np.intp)
+        left, right = np.concatenate([left, extra[:, 0]]), np.concatenate([right, extra[:, 1]])
+    keep = (right >= 0) & (right != left)
+    low, high = np.minimum(left, right)[keep], np.maximum(left, right)[keep]
+    codes = np.unique(low.astype(np.int64) * n + high)
+    return np.stack([codes // n, codes % n], axis=1).astype(np.intp)
 
 
 def groups(scorer: Scorer, threshold: float) -> list[list[int]]:
     """Average-link groups, computed per connected component of strong pairs."""
     n = len(scorer.entries)
-    candidates = np.array(sorted(candidate_pairs(scorer.vectors, scorer.sigs)), dtype=np.intp)
+    candidates = candidate_pairs(scorer)
     if len(candidates):
         left, right = candidates[:, 0], candidates[:, 1]
         strong = scorer.pairs(left, right) >= threshold
