@@ -14,10 +14,13 @@ from sqlalchemy import create_engine
 
 from dongtai import pipeline
 from dongtai.config import Settings
+from dongtai.ingest import store_lines
+from dongtai.sources import load_registry
 from dongtai.stages import cluster, relevance
 from dongtai.store import MIGRATIONS, Store, open_store
 from dongtai.text import embedding
-from tests.conftest import DEMO_DATE, ingest_lines, sample_lines
+from dongtai.zones import zone
+from tests.conftest import DEMO_DATE, sample_lines
 
 
 class Recording:
@@ -45,6 +48,11 @@ def item_texts(settings: Settings, store: Store) -> set[str]:
     return {cluster.lead_text(i) for i in items} | {
         relevance.text_of(i.title, i.text) for i in items
     }
+
+
+def ingest_lines(settings: Settings, store: Store, lines: list[str]) -> None:
+    registry, tz = load_registry(settings.home), zone(settings.timezone)
+    store_lines(store, lines, registry, tz, settings.default_weight, settings.ingest)
 
 
 def brief(settings: Settings, store: Store) -> dict[str, Any]:
@@ -97,6 +105,7 @@ def test_same_stories_whether_enriched_at_ingest_or_at_brief(
 def test_an_old_workspace_upgrades_and_is_enriched_on_first_brief(
     settings: Settings, encoder: Recording
 ) -> None:
+    settings.home.mkdir(parents=True, exist_ok=True)
     engine = create_engine(settings.db_url)
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
