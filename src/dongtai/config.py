@@ -196,6 +196,11 @@ class IngestSettings(BaseModel):
     max_file_bytes: int = Field(
         512 * 1024 * 1024, ge=1024, description="Largest input file read (ingest, verify)"
     )
+    enrich: bool = Field(
+        True,
+        description="Compute what an item says whatever the day (embeddings, signals) when "
+        "it is stored; off, brief computes it on first use",
+    )
 
 
 LLM_TASKS = ("title", "facts", "implications", "abstract", "relevance")

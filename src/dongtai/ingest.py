@@ -29,7 +29,10 @@ Rules:
   kept as ``raw_title``/``raw_text`` when cleaning changed it; a text that cleaning would
   empty is kept as it came;
 - ``source`` is resolved against the registry by id or alias; an unknown outlet is
-  kept under its own name with the default weight.
+  kept under its own name with the default weight;
+- new items are enriched as they are stored (:mod:`dongtai.enrich`: embeddings,
+  figures and organisations, near-duplicate signature), unless ``ingest.enrich`` is
+  off; the items are stored first, so a failure there loses no item.
 
 :func:`parse_lines` is pure; :func:`store_lines` parses and stores the good items with
 their outlets (the one way files, folders and feeds put items in the store).
@@ -47,10 +50,12 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from dongtai.config import IngestSettings
+from dongtai.enrich import Enricher
 from dongtai.errors import InputError
 from dongtai.models import Item, LineError, Source
 from dongtai.sources import Registry
 from dongtai.text.clean import clean_text, clean_title
+from dongtai.text.embedding import embed
 from dongtai.text.sanitize import capped, one_line_text, reader_text, url_problem
 from dongtai.text.typography import cjk_ratio
 
@@ -121,6 +126,10 @@ def store_lines(
     outlets = [s for sid, s in registry.sources.items() if sid in used]
     store.save_sources([*outlets, *parsed.new_sources.values()])
     added = store.add_items(parsed.items)
+    if (limits or IngestSettings()).enrich:
+        new_items = [item for item, is_new in zip(parsed.items, added, strict=True) if is_new]
+        if new_items:
+            Enricher(registry.organisation_names(), embed).enrich(store, new_items)
     new = sum(added)
     return Stored(new=new, already=len(added) - new, errors=parsed.errors)
 

@@ -11,6 +11,12 @@ stored (``stage_outputs``, as JSON records) under the issue date, so any stage c
 re-run alone from the stored outputs it reads (:func:`run_stage`); no stage reads
 anything that its row of the table does not name.
 
+What an item says whatever the day (embeddings, figures and organisations,
+near-duplicate signature) is read from the store's enrichment (:mod:`dongtai.enrich`),
+computed at ingest; items without a current one are enriched on first use, and the
+enrichment stored when the run persists, so a re-run recomputes only what depends on
+the day.
+
 ``select`` takes the items published in ``[D − window, D)`` (issue time zone) and the
 items that the issues of the last ``memory_days`` days cited, so that ``recall`` can
 tell old stories and follow-ups from new ones. ``rank`` records the day's stories;
@@ -22,7 +28,7 @@ story gives a short issue that says so.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property
@@ -33,6 +39,7 @@ from zoneinfo import ZoneInfo
 from pydantic import TypeAdapter
 
 from dongtai.config import Settings
+from dongtai.enrich import Enricher, Enrichment, Known
 from dongtai.errors import StageError
 from dongtai.models import (
     Briefing,
@@ -69,10 +76,26 @@ class Run:
     persist: bool = True
     include_off_topic: bool = False
     registry: Registry = field(init=False)
+    enriched: dict[str, Enrichment] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.registry = load_registry(self.settings.home)
         self.store.save_sources(self.registry.sources.values())
+
+    @cached_property
+    def enricher(self) -> Enricher:
+        return Enricher(self.registry.organisation_names(), embed)
+
+    def enrich(self, items: Sequence[Item]) -> dict[str, Enrichment]:
+        """The items' enrichment: stored, or computed now (and stored if persisting)."""
+        missing = [item for item in items if item.url not in self.enriched]
+        if missing:
+            self.enriched.update(self.enricher.enrich(self.store, missing, save=self.persist))
+        return self.enriched
+
+    def embedder(self, items: Sequence[Item]) -> Known:
+        """The encoder, answering the items' stored texts from their enrichment."""
+        return Known(items, self.enrich(items), embed)
 
     @cached_property
     def tz(self) -> ZoneInfo:
@@ -131,17 +154,27 @@ def _select(run: Run) -> list[Item]:
 
 
 def _dedupe(run: Run, items: list[Item]) -> list[Item]:
-    return dedupe.dedupe(items, run.weights())
+    signatures = {url: e.signature for url, e in run.enrich(items).items()}
+    return dedupe.dedupe(items, run.weights(), signatures)
 
 
 def _classify(run: Run, items: list[Item]) -> list[Classified]:
     outlet_topics = {sid: s.topics for sid, s in run.sources.items()}
-    return classify.classify(items, run.topics, outlet_topics, embed)
+    return classify.classify(items, run.topics, outlet_topics, run.embedder(items))
 
 
 def _cluster(run: Run, entries: list[Classified], labels: cluster.Labels) -> list[Story]:
     chosen = entries if run.include_off_topic else [e for e in entries if e.on_topic]
-    return cluster.cluster(chosen, embed, run.organisations, earlier=set(run.cited), labels=labels)
+    items = [entry.item for entry in chosen]
+    signals = {url: e.signals for url, e in run.enrich(items).items()}
+    return cluster.cluster(
+        chosen,
+        run.embedder(items),
+        run.organisations,
+        earlier=set(run.cited),
+        labels=labels,
+        known=signals,
+    )
 
 
 def _recall(run: Run, stories: list[Story]) -> recall.Recalled:

@@ -35,6 +35,9 @@ Rules:
 - every item passes the ingest rules (:func:`dongtai.ingest.store_lines`) exactly as a
   JSON Lines file would; a rejected entry is counted ``failed`` with the reason;
 - items are stored as they arrive: feed entries per source, article items one by one;
+  what they say whatever the day (:mod:`dongtai.enrich`) is computed once the sources
+  are done, for the items stored or upgraded in the run, so the encoder never holds up
+  the requests;
 - a ``folder`` source is a local directory of ``*.jsonl`` (item JSON Lines; a missing
   ``source`` is filled with the source id) and ``*.html`` files (the page's canonical
   URL is the item's URL; a file without one is rejected).
@@ -51,6 +54,7 @@ from pathlib import Path
 from typing import Any
 
 from dongtai.config import Settings
+from dongtai.enrich import Enricher
 from dongtai.errors import DongtaiError, FetchError, InputError
 from dongtai.fetch.extract import Article, extract_article
 from dongtai.fetch.feeds import Entry
@@ -60,6 +64,7 @@ from dongtai.ingest import Line, Stored, parse_lines, read_input, split_lines, s
 from dongtai.models import FEED_KINDS, FetchRun, Item, Source
 from dongtai.sources import Registry
 from dongtai.store import Store
+from dongtai.text.embedding import embed
 from dongtai.zones import zone
 
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
@@ -135,7 +140,11 @@ def fetch_sources(
     chosen = list(sources)
     store.save_sources(registry.sources.values())
     run = _FetchSession(settings, store, registry, progress)
-    return asyncio.run(run.all(chosen, allow_private))
+    runs = asyncio.run(run.all(chosen, allow_private))
+    if settings.ingest.enrich and run.touched:
+        items = list(store.items_by_url(run.touched).values())
+        Enricher(registry.organisation_names(), embed).enrich(store, items)
+    return runs
 
 
 class _FetchSession:
@@ -152,6 +161,7 @@ class _FetchSession:
         self.registry = registry
         self.progress = progress
         self.tz = zone(settings.timezone)
+        self.touched: list[str] = []  # URLs stored or upgraded, enriched after the run
 
     async def all(self, sources: list[Source], allow_private: bool) -> list[FetchRun]:
         async with Fetcher(self.config, allow_private=allow_private) as fetcher:
@@ -266,6 +276,7 @@ class _FetchSession:
             tally.fail(f"{record['url']}: {error.reason}")
         for item in parsed.items:
             self.store.upgrade_item(item)
+            self.touched.append(item.url)
 
     def _record(
         self, source: Source, entry: Entry, article: Article | None, waiting: str = ""
@@ -295,14 +306,16 @@ class _FetchSession:
         if not records:
             return
         lines = [json.dumps(r, ensure_ascii=False) for r in records]
-        stored = self._store_lines(lines)
+        stored = self._store_lines(lines, enrich=False)
+        self.touched.extend(str(r["url"]) for r in records)
         for error in stored.errors:
             tally.fail(f"{records[error.line - 1]['url']}: {error.reason}")
         tally.add(stored)
 
-    def _store_lines(self, lines: Sequence[Line]) -> Stored:
+    def _store_lines(self, lines: Sequence[Line], enrich: bool = True) -> Stored:
         s = self.settings
-        return store_lines(self.store, lines, self.registry, self.tz, s.default_weight, s.ingest)
+        limits = s.ingest.model_copy(update={"enrich": s.ingest.enrich and enrich})
+        return store_lines(self.store, lines, self.registry, self.tz, s.default_weight, limits)
 
     # local folders -----------------------------------------------------------------------
 

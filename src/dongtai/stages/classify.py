@@ -12,8 +12,9 @@ counts 1, and each concept counts once per item. Rules:
 - relevance = topic evidence / (topic evidence + off-topic evidence + 2), in [0, 1);
 - an item with some evidence for a topic but less than ``MIN_EVIDENCE`` (and no
   stronger off-topic evidence) is judged by the sentence encoder: on topic when its
-  title and lead have cosine ≥ ``EXAMPLE_SIMILARITY`` with one of the topic's example
-  headlines and exceed every off-topic example's by ``EXAMPLE_MARGIN``;
+  title and lead (the relevance model's text, stored with the item) have cosine
+  ≥ ``EXAMPLE_SIMILARITY`` with one of the topic's example headlines and exceed every
+  off-topic example's by ``EXAMPLE_MARGIN``;
 - with the sentence encoder, every item is then scored by the relevance model
   (:mod:`dongtai.stages.relevance`, trained on real news: ads, crime, accidents, local
   notices, digests and forum posts score low): an item is on topic when it has topic
@@ -50,7 +51,6 @@ SOURCE_PRIOR = 0.5
 MIN_EVIDENCE = 2.0
 EXAMPLE_SIMILARITY = 0.2
 EXAMPLE_MARGIN = 0.08
-EXAMPLE_LEAD = 100
 TOPICS_FILE = "topics.yaml"
 
 
@@ -208,7 +208,7 @@ def _by_examples(entries: list[Classified], topics: Topics, embed: Embedder) -> 
     off = [e for t in topics.off for e in t.examples]
     if not on or not off:
         return entries
-    vectors = embed([f"{e.item.title}\n{e.item.text[:EXAMPLE_LEAD]}" for e in entries])
+    vectors = embed([relevance.text_of(e.item.title, e.item.text) for e in entries])
     to_on = vectors @ embed([text for _, text in on]).T
     to_off = (vectors @ embed(off).T).max(axis=1)
     judged = []

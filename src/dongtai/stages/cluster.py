@@ -18,9 +18,16 @@ Signals for a pair of items (all survive translation):
   ("2", "China"): it counts min(1, ``MAX_SIGNAL_ITEMS`` / items stating it);
 - time: items published more than ``WINDOW_HOURS`` apart are never one event.
 
-Pair similarity = cosine + bonuses. Only *candidate* pairs are scored: each item's
-``NEIGHBOURS`` nearest neighbours by cosine (an HNSW index, ``usearch``) and the pairs
-sharing a figure or organisation that at most ``MAX_SIGNAL_ITEMS`` items state. Items
+- crowding: in a dense part of the day (many items on one subject, more of them the
+  larger the day) unrelated reports come close by chance, and a fixed threshold merges
+  more of them as the day grows. An item's *background* is the mean cosine of its
+  neighbours ranked ``HUB_RANKS`` (beyond any one event's reports); a pair loses the
+  mean of its items' background above ``HUB_FLOOR``. A small day (fewer items than the
+  first of those ranks) or a sparse one is not changed.
+
+Pair similarity = cosine + bonuses − crowding. Only *candidate* pairs are scored: each
+item's ``NEIGHBOURS`` nearest neighbours by cosine (an HNSW index, ``usearch``) and the
+pairs sharing a figure or organisation that at most ``MAX_SIGNAL_ITEMS`` items state. Items
 are then merged by average linkage: two groups join while the mean similarity over
 all their cross pairs is ≥ ``THRESHOLD``. Average linkage only merges groups joined by
 at least one pair ≥ ``THRESHOLD``, so it runs separately inside each connected
@@ -53,9 +60,9 @@ import numpy.typing as npt
 from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components
-from usearch.index import Index
+from usearch.index import BatchMatches, Index
 
-from dongtai.models import Classified, Story
+from dongtai.models import Classified, Item, Story
 from dongtai.text.embedding import Embedder
 from dongtai.text.figures import extract_figures
 from dongtai.text.matching import Matcher
@@ -71,10 +78,13 @@ ORG_BONUS = 0.1
 MAX_ORGS = 2
 WINDOW_HOURS = 72.0
 NEIGHBOURS = 20
+HUB_RANKS = (20, 60)
+HUB_FLOOR = 0.2
 MAX_SIGNAL_ITEMS = 30
-LEAD_CHARS = {"en": 500, "zh": 100}
+LEAD_CHARS = {"en": 500, "zh": 120}  # zh: the relevance model's text too: one encoding serves both
 FIGURE_CHARS = 800
 SMALL_NUMBER = 100
+THREADS = 2
 MIN_CENTRED = 10
 SAME, DIFFERENT = 2.0, -8.0
 Labels = Mapping[tuple[str, str], bool]  # (url, url) sorted → the same event?
@@ -99,26 +109,31 @@ class Pair:
     hours_apart: float
 
 
-def lead_text(entry: Classified) -> str:
+def lead_text(item: Item) -> str:
     """Title and the start of the body: what the encoder sees (its cost grows with the
     number of tokens, and a Chinese character is about one token)."""
-    return f"{entry.item.title}\n{entry.item.text[: LEAD_CHARS[entry.item.language]]}"
+    return f"{item.title}\n{item.text[: LEAD_CHARS[item.language]]}"
 
 
 def signals(entry: Classified, organisations: Matcher) -> Signals:
-    text = f"{entry.item.title}\n{entry.item.text[:FIGURE_CHARS]}"
+    return item_signals(entry.item, organisations)
+
+
+def item_signals(item: Item, organisations: Matcher) -> Signals:
+    """The figures and organisations an item states (they do not depend on the day)."""
+    text = f"{item.title}\n{item.text[:FIGURE_CHARS]}"
     figures = frozenset(
         (f.kind, f.unit, round(f.value, 6))
         for f in extract_figures(text)
         if f.unit or abs(f.value) >= SMALL_NUMBER
     )
-    orgs = organisations.find(f"{entry.item.title}\n{entry.item.text}") - {entry.item.source}
+    orgs = organisations.find(f"{item.title}\n{item.text}") - {item.source}
     return Signals(figures=figures, organisations=frozenset(orgs))
 
 
 def vectors_of(entries: Sequence[Classified], embed: Embedder) -> Vectors:
     """Unit vectors of the leads, each language centred on its own mean."""
-    vectors = embed([lead_text(e) for e in entries]).astype(np.float64)
+    vectors = embed([lead_text(e.item) for e in entries]).astype(np.float64)
     for language in {e.item.language for e in entries}:
         rows = [i for i, e in enumerate(entries) if e.item.language == language]
         if len(rows) >= MIN_CENTRED:
@@ -143,6 +158,10 @@ class Scorer:
         self.figures = _incidence([s.figures for s in sigs])
         self.organisations = _incidence([s.organisations for s in sigs])
         self.labels = _labelled(entries, labels or {})
+        self.neighbours, cosines = _nearest(vectors, max(NEIGHBOURS, HUB_RANKS[1]))
+        first, last = HUB_RANKS
+        background = cosines[:, first:last].mean(axis=1) if cosines.shape[1] > first else 0.0
+        self.crowding: Vectors = np.maximum(0.0, background - HUB_FLOOR) * np.ones(len(vectors))
 
     def _override(self, sims: Vectors, rows: Sequence[int], cols: Sequence[int]) -> None:
         """Labelled pairs of the block take their label's score."""
@@ -160,6 +179,7 @@ class Scorer:
         orgs = (self.organisations[rows] @ self.organisations[cols].T).toarray()
         sims += FIGURE_BONUS * np.minimum(figures, MAX_FIGURES)
         sims += ORG_BONUS * np.minimum(orgs, MAX_ORGS)
+        sims -= (self.crowding[rows][:, None] + self.crowding[cols][None, :]) / 2
         apart = np.abs(self.hours[rows][:, None] - self.hours[cols][None, :])
         sims[apart > WINDOW_HOURS] = -1.0
         if self.labels:
@@ -173,6 +193,7 @@ class Scorer:
         orgs = np.asarray(self.organisations[left].multiply(self.organisations[right]).sum(axis=1))
         sims += FIGURE_BONUS * np.minimum(figures.ravel(), MAX_FIGURES)
         sims += ORG_BONUS * np.minimum(orgs.ravel(), MAX_ORGS)
+        sims -= (self.crowding[left] + self.crowding[right]) / 2
         sims[np.abs(self.hours[left] - self.hours[right]) > WINDOW_HOURS] = -1.0
         for k, (i, j) in enumerate(zip(left.tolist(), right.tolist(), strict=True)):
             same = self.labels.get((min(i, j), max(i, j)))
@@ -219,31 +240,56 @@ def _incidence(sets: Sequence[frozenset[Any]]) -> csr_matrix:
     return csr_matrix((data, (rows, cols)), shape=shape)
 
 
-def candidate_pairs(vectors: Vectors, sigs: Sequence[Signals]) -> set[tuple[int, int]]:
-    """Nearest neighbours by cosine, plus pairs sharing an uncommon figure or organisation."""
+def _nearest(vectors: Vectors, k: int) -> tuple[npt.NDArray[np.intp], Vectors]:
+    """Each item's ``k`` nearest other items (−1 where there are fewer) and their
+    cosines, nearest first."""
     n = len(vectors)
-    pairs: set[tuple[int, int]] = set()
+    if n < 2:
+        return np.full((n, 0), -1, dtype=np.intp), np.zeros((n, 0))
     index = Index(ndim=vectors.shape[1], metric="cos", dtype="f32")
-    index.add(np.arange(n), vectors.astype(np.float32), threads=1)
-    found = index.search(vectors.astype(np.float32), min(NEIGHBOURS + 1, n), threads=1)
-    keys = np.asarray(found.keys).reshape(n, -1)
-    for i, row in enumerate(keys):
-        pairs.update((min(i, int(j)), max(i, int(j))) for j in row if 0 <= j < n and j != i)
+    index.add(np.arange(n), vectors.astype(np.float32), threads=THREADS)
+    found = index.search(vectors.astype(np.float32), min(k + 1, n), threads=THREADS)
+    assert isinstance(found, BatchMatches)  # a batch of queries gives a batch of matches
+    keys = np.asarray(found.keys, dtype=np.int64).reshape(n, -1)
+    found_count = np.asarray(found.counts).reshape(n, 1)
+    filled = np.arange(keys.shape[1])[None, :] < found_count  # the rest is not written
+    keys = np.where(filled, keys, -1)
+    distances = np.where(filled, np.asarray(found.distances).reshape(n, -1), 1.0)
+    cosines = 1.0 - distances.astype(np.float64)
+    order = np.argsort(keys == np.arange(n)[:, None], axis=1, kind="stable")  # itself last
+    keys = np.take_along_axis(keys, order, axis=1)[:, :-1]
+    cosines = np.take_along_axis(cosines, order, axis=1)[:, :-1]
+    valid = (keys >= 0) & (keys < n)
+    return np.where(valid, keys, -1).astype(np.intp), np.where(valid, cosines, 0.0)
+
+
+def candidate_pairs(scorer: Scorer) -> npt.NDArray[np.intp]:
+    """Nearest neighbours by cosine, plus pairs sharing an uncommon figure or
+    organisation: rows (i, j), i < j, each pair once."""
+    n = len(scorer.vectors)
+    near = scorer.neighbours[:, :NEIGHBOURS]
+    left = np.repeat(np.arange(n), near.shape[1])
+    right = near.ravel()
     holders: dict[object, list[int]] = defaultdict(list)
-    for i, sig in enumerate(sigs):
+    for i, sig in enumerate(scorer.sigs):
         for key in (*sig.figures, *sig.organisations):
             holders[key].append(i)
-    for members in holders.values():
-        if len(members) <= MAX_SIGNAL_ITEMS:
-            pairs.update(combinations(members, 2))
-    return pairs
+    shared = [pair for m in holders.values() if len(m) <= MAX_SIGNAL_ITEMS
+              for pair in combinations(m, 2)]  # fmt: skip
+    shared += list(scorer.labels)  # editors' pairs are always weighed
+    if shared:
+        extra = np.array(shared, dtype=np.intp)
+        left, right = np.concatenate([left, extra[:, 0]]), np.concatenate([right, extra[:, 1]])
+    keep = (right >= 0) & (right != left)
+    low, high = np.minimum(left, right)[keep], np.maximum(left, right)[keep]
+    codes = np.unique(low.astype(np.int64) * n + high)
+    return np.stack([codes // n, codes % n], axis=1).astype(np.intp)
 
 
 def groups(scorer: Scorer, threshold: float) -> list[list[int]]:
     """Average-link groups, computed per connected component of strong pairs."""
     n = len(scorer.entries)
-    pairs = candidate_pairs(scorer.vectors, scorer.sigs) | set(scorer.labels)
-    candidates = np.array(sorted(pairs), dtype=np.intp)
+    candidates = candidate_pairs(scorer)
     if len(candidates):
         left, right = candidates[:, 0], candidates[:, 1]
         strong = scorer.pairs(left, right) >= threshold
@@ -314,18 +360,17 @@ def cluster(
     threshold: float = THRESHOLD,
     earlier: Collection[str] = (),
     labels: Labels | None = None,
+    known: Mapping[str, Signals] | None = None,
 ) -> list[Story]:
     """Stories of the given items, in order of their first item; ``earlier``: URLs of
     items earlier issues cited (see :func:`same_event`); ``labels``: editors' judgements
-    of pairs (module docstring)."""
+    of pairs (module docstring); ``known``: signals already computed, by item URL (the
+    store's enrichment)."""
     if not entries:
         return []
-    scorer = Scorer(
-        entries,
-        vectors_of(entries, embed),
-        [signals(e, organisations) for e in entries],
-        labels,
-    )
+    known = known or {}
+    sigs = [known.get(e.item.url) or signals(e, organisations) for e in entries]
+    scorer = Scorer(entries, vectors_of(entries, embed), sigs, labels)
     found = [
         part for group in groups(scorer, threshold) for part in same_event(scorer, group, earlier)
     ]

@@ -7,7 +7,9 @@ Layers, in order, each deterministic:
 3. near-identical body: items in the same language whose body shingles (5 characters
    for Chinese, 3 words for English) have Jaccard similarity ≥ ``NEAR_DUPLICATE``.
    Candidates come from MinHash LSH (``datasketch``), so the cost stays near-linear;
-   every candidate is confirmed with the exact Jaccard similarity.
+   every candidate is confirmed with the exact Jaccard similarity. An item's MinHash
+   signature depends on its body only: the store keeps it (the enrichment) and passes
+   it in, so only items without one are hashed.
 (Reports of one event in different words are merged later, by :mod:`dongtai.stages.cluster`.)
 
 The kept item is the one from the outlet with the highest authority weight (the
@@ -21,9 +23,12 @@ from __future__ import annotations
 import re
 import zlib
 from collections.abc import Mapping, Sequence
+from functools import cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from datasketch import MinHash, MinHashLSH
+import numpy as np
+import numpy.typing as npt
+from datasketch import LeanMinHash, MinHash, MinHashLSH
 
 from dongtai.models import Copy, Item
 
@@ -31,6 +36,9 @@ NEAR_DUPLICATE = 0.7
 PERMUTATIONS = 64
 TRACKING = re.compile(r"^(utm_\w+|spm|from|share|ref|fbclid|gclid|mc_cid|mc_eid)$", re.I)
 WORD = re.compile(r"[a-z0-9]+")
+SEED = 1
+SCHEME = "affine32"  # datasketch's permutation scheme: 32-bit hash values
+Signature = npt.NDArray[np.uint32]
 
 
 def canonical_url(url: str) -> str:
@@ -51,6 +59,18 @@ def shingles(item: Item) -> frozenset[bytes]:
         return frozenset(raw[i : i + width] for i in range(0, max(len(raw) - width, 0) + 1, 4))
     words = WORD.findall(item.text.lower())
     return frozenset(" ".join(words[i : i + 3]).encode() for i in range(max(len(words) - 2, 1)))
+
+
+def signatures(items: Sequence[Item]) -> list[Signature]:
+    """The MinHash signature of each item's body shingles."""
+    hashes = MinHash.bulk(
+        (list(shingles(item)) for item in items),
+        num_perm=PERMUTATIONS,
+        seed=SEED,
+        scheme=SCHEME,
+        hashfunc=zlib.crc32,  # deterministic and fast; candidates are confirmed exactly
+    )
+    return [np.asarray(h.hashvalues, dtype=np.uint32) for h in hashes]
 
 
 def jaccard(a: frozenset[bytes], b: frozenset[bytes]) -> float:
@@ -83,11 +103,16 @@ class _Groups:
         return self.reason.get(i) or self.reason.get(lead, "")
 
 
-def dedupe(items: Sequence[Item], weights: Mapping[str, float]) -> list[Item]:
-    """One item per report; copies recorded on the kept item. Order: as first published."""
+def dedupe(
+    items: Sequence[Item],
+    weights: Mapping[str, float],
+    known: Mapping[str, Signature] | None = None,
+) -> list[Item]:
+    """One item per report; copies recorded on the kept item. Order: as first published.
+    ``known``: signatures already computed, by item URL."""
     groups = _Groups(len(items))
     _by_url(items, groups)
-    _near_duplicates(items, groups)
+    _near_duplicates(items, groups, known or {})
     members: dict[int, list[int]] = {}
     for i in range(len(items)):
         members.setdefault(groups.find(i), []).append(i)
@@ -115,20 +140,24 @@ def _by_url(items: Sequence[Item], groups: _Groups) -> None:
             groups.union(canonical, i, "same canonical URL")
 
 
-def _near_duplicates(items: Sequence[Item], groups: _Groups) -> None:
-    bodies = [shingles(item) for item in items]
-    hashes = MinHash.bulk(
-        (list(body) for body in bodies),
-        num_perm=PERMUTATIONS,
-        seed=1,
-        hashfunc=zlib.crc32,  # deterministic and fast; candidates are confirmed exactly
-    )
+def _near_duplicates(
+    items: Sequence[Item], groups: _Groups, known: Mapping[str, Signature]
+) -> None:
+    missing = [item for item in items if item.url not in known]
+    computed = dict(zip((item.url for item in missing), signatures(missing), strict=True))
+    hashes = [
+        LeanMinHash(
+            seed=SEED, scheme=SCHEME, hashvalues=known.get(item.url, computed.get(item.url))
+        )
+        for item in items
+    ]
+    body = cache(lambda i: shingles(items[i]))  # only candidates need their shingles
     index = MinHashLSH(threshold=NEAR_DUPLICATE, num_perm=PERMUTATIONS)
     for i, item in enumerate(items):
         for j in sorted(int(k) for k in index.query(hashes[i])):
             if items[j].language != item.language:
                 continue
-            similarity = jaccard(bodies[i], bodies[j])
+            similarity = jaccard(body(i), body(j))
             if similarity >= NEAR_DUPLICATE:
                 groups.union(j, i, f"near-identical text (Jaccard {similarity:.2f})")
         index.insert(str(i), hashes[i])

@@ -18,6 +18,7 @@ from dongtai.models import Briefing, FetchRun, Item, Source, SourceHealth, Story
 from dongtai.store.convert import record, utc, values
 from dongtai.store.schema import (
     BriefingRow,
+    EnrichmentRow,
     FetchRunRow,
     FetchStateRow,
     ItemRow,
@@ -156,6 +157,34 @@ class Store:
     def count_items(self) -> int:
         with self._session() as session:
             return session.scalar(select(func.count()).select_from(ItemRow)) or 0
+
+    # enrichment (what an item says whatever the day) -------------------------------
+    def enrichment(self, urls: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """The stored enrichment rows of those of ``urls`` that have one, by URL."""
+        wanted = list(dict.fromkeys(urls))
+        columns = [c.name for c in EnrichmentRow.__table__.columns]
+        found: dict[str, dict[str, Any]] = {}
+        with self._session() as session:
+            for start in range(0, len(wanted), 500):
+                query = select(EnrichmentRow.__table__).where(
+                    EnrichmentRow.url.in_(wanted[start : start + 500])
+                )
+                for row in session.execute(query):
+                    found[row.url] = dict(zip(columns, row, strict=True))
+        return found
+
+    def save_enrichment(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Insert or replace enrichment rows (one per URL)."""
+        if not rows:
+            return
+        with self._session() as session:
+            for start in range(0, len(rows), 500):
+                statement = _upsert(session, EnrichmentRow)
+                statement = statement.on_conflict_do_update(
+                    index_elements=["url"],
+                    set_={c: statement.excluded[c] for c in rows[0] if c != "url"},
+                )
+                session.execute(statement, list(rows[start : start + 500]))
 
     # stage outputs -----------------------------------------------------------
     def save_stage(self, issue_date: date, stage: str, payload: Any) -> None:

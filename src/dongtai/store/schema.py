@@ -13,6 +13,7 @@ from sqlalchemy import (
     JSON,
     DateTime,
     ForeignKey,
+    LargeBinary,
     String,
     Text,
 )
@@ -29,6 +30,8 @@ class Base(DeclarativeBase):
         dict[str, Any]: JSON(),
         dict[str, str]: JSON(),
         list[str]: JSON(),
+        list[Any]: JSON(),
+        bytes: LargeBinary(),
     }
 
 
@@ -66,6 +69,20 @@ class ItemRow(Base):
     page_error: Mapped[str] = mapped_column(default="")
     page_attempts: Mapped[int] = mapped_column(default=0)
     page_retry_at: Mapped[datetime | None] = mapped_column(index=True)
+
+
+class EnrichmentRow(Base):
+    """What one item says whatever the day (:mod:`dongtai.enrich`), by item URL."""
+
+    __tablename__ = "enrichment"
+
+    url: Mapped[str] = mapped_column(String(2000), primary_key=True)
+    digest: Mapped[str] = mapped_column(String(40))
+    lead: Mapped[bytes]
+    relevance: Mapped[bytes | None]
+    signature: Mapped[bytes]
+    figures: Mapped[list[Any]]
+    organisations: Mapped[list[str]]
 
 
 class StageRow(Base):
