@@ -101,7 +101,7 @@ def brief(
     if queue:
         from dongtai.workers import enqueue_brief
 
-        enqueue_brief(settings().broker_url, parse_date(on))
+        enqueue_brief(settings(), parse_date(on))
         say(f"briefing of {parse_date(on)} queued for the workers")
         return
     formats = [f.strip() for f in format.split(",") if f.strip()] if format is not None else None

@@ -280,7 +280,7 @@ def _queue(source: str | None, allow_private_network: bool) -> None:
 
     s = settings()
     chosen = fetchable(load_registry(s.home), source, rsshub_url=s.fetch.rsshub_url)
-    queued = enqueue_fetch(s.broker_url, [c.id for c in chosen], allow_private_network)
+    queued = enqueue_fetch(s, [c.id for c in chosen], allow_private_network)
     say(f"{queued} source(s) queued for the workers")
 
 

@@ -28,5 +28,5 @@ def worker(
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")  # fmt: skip
     logging.getLogger("pika").setLevel(logging.WARNING)
-    warn(f"worker: {threads} thread(s), queue 'dongtai'; stop with Ctrl-C or SIGTERM")
+    warn(f"worker: {threads} thread(s), queue {s.broker_queue!r}; stop with Ctrl-C or SIGTERM")
     tasks.run(s, threads)

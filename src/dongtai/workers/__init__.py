@@ -1,7 +1,8 @@
 """Work queued for workers: Dramatiq on RabbitMQ, the four tasks, and enqueueing.
 
 Rules:
-- the queue is RabbitMQ at ``broker_url`` (``DONGTAI_BROKER_URL``, ``amqp://…``); no URL,
+- the queue (``broker_queue``, default ``dongtai``) is on RabbitMQ at ``broker_url``
+  (``DONGTAI_BROKER_URL``, ``amqp://…``); no URL,
   another scheme, the ``workers`` extra missing or the server unreachable is a
   :class:`~dongtai.errors.BrokerError` in one line (the password never shown). Without
   a broker everything runs in process, as always;
@@ -30,7 +31,8 @@ from dongtai.errors import BrokerError
 if TYPE_CHECKING:
     from dramatiq.brokers.rabbitmq import RabbitmqBroker
 
-QUEUE = "dongtai"
+    from dongtai.config import Settings
+
 TASKS = ("fetch_source", "extract_page", "brief_day")
 MAX_RETRIES = 3  # a task that raises is tried again (with back-off), then dead-lettered
 
@@ -67,14 +69,14 @@ def connect(url: str) -> RabbitmqBroker:
     return broker
 
 
-def enqueue(broker: RabbitmqBroker, task: str, *args: Any) -> None:
-    """Queue one task with its (JSON) arguments."""
+def enqueue(broker: RabbitmqBroker, queue: str, task: str, *args: Any) -> None:
+    """Queue one task with its (JSON) arguments on ``queue``."""
     from dramatiq import Message
 
     if task not in TASKS:
         raise BrokerError(f"unknown task {task!r} (tasks: {', '.join(TASKS)})")
     message: Message[Any] = Message(
-        queue_name=QUEUE, actor_name=task, args=args, kwargs={}, options={}
+        queue_name=queue, actor_name=task, args=args, kwargs={}, options={}
     )
     try:
         broker.enqueue(message)
@@ -82,21 +84,21 @@ def enqueue(broker: RabbitmqBroker, task: str, *args: Any) -> None:
         raise BrokerError(f"cannot queue {task}: {type(exc).__name__}: {exc}") from exc
 
 
-def enqueue_fetch(url: str, source_ids: Sequence[str], allow_private: bool) -> int:
+def enqueue_fetch(settings: Settings, source_ids: Sequence[str], allow_private: bool) -> int:
     """Queue one ``fetch_source`` per source; how many were queued."""
-    return _send(url, [("fetch_source", (sid, allow_private)) for sid in source_ids])
+    return _send(settings, [("fetch_source", (sid, allow_private)) for sid in source_ids])
 
 
-def enqueue_brief(url: str, day: date) -> None:
+def enqueue_brief(settings: Settings, day: date) -> None:
     """Queue the build of one issue date."""
-    _send(url, [("brief_day", (day.isoformat(),))])
+    _send(settings, [("brief_day", (day.isoformat(),))])
 
 
-def _send(url: str, tasks: Sequence[tuple[str, tuple[Any, ...]]]) -> int:
-    broker = connect(url)
+def _send(settings: Settings, tasks: Sequence[tuple[str, tuple[Any, ...]]]) -> int:
+    broker = connect(settings.broker_url)
     try:
         for task, args in tasks:
-            enqueue(broker, task, *args)
+            enqueue(broker, settings.broker_queue, task, *args)
     finally:
         broker.close()
     return len(tasks)

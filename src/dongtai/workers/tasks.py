@@ -34,7 +34,7 @@ from dongtai.fetch.run import FetchSession, fetchable
 from dongtai.models import Source
 from dongtai.sources import WORKSPACE_REGISTRY, Registry, load_registry
 from dongtai.store import open_store
-from dongtai.workers import QUEUE, TASKS, connect, enqueue
+from dongtai.workers import TASKS, connect, enqueue
 
 T = TypeVar("T")
 log = logging.getLogger("dongtai.worker")
@@ -113,7 +113,15 @@ class Worker:
 
     def _defer(self, allow_private: bool) -> Any:
         def page_task(source: Source, entry: Entry, kept: bool) -> None:
-            enqueue(self.broker, "extract_page", source.id, _plain(entry), kept, allow_private)
+            enqueue(
+                self.broker,
+                self.settings.broker_queue,
+                "extract_page",
+                source.id,
+                _plain(entry),
+                kept,
+                allow_private,
+            )
 
         return page_task
 
@@ -139,7 +147,7 @@ def run(settings: Settings, threads: int, ready: threading.Event | None = None) 
     broker = connect(settings.broker_url)
     worker = Worker(settings, broker)
     for name in TASKS:
-        declare = dramatiq.actor(actor_name=name, queue_name=QUEUE, broker=broker)
+        declare = dramatiq.actor(actor_name=name, queue_name=settings.broker_queue, broker=broker)
         declare(getattr(worker, name))
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
