@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import Engine
+from sqlalchemy import text
 from typer.testing import CliRunner
 
 from dongtai import pipeline
@@ -22,23 +21,15 @@ from dongtai.config import Settings, load_settings
 from dongtai.store import open_store
 from dongtai.web.app import create_app
 from tests.conftest import DEMO_DATE, ingest_lines, sample_lines
+from tests.databases import PG_SERVER, admin
 
-PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 PASSWORD = "correct-horse-battery"
-
-
-def _admin() -> Engine:
-    return create_engine(
-        f"{PG_SERVER}/postgres",
-        isolation_level="AUTOCOMMIT",
-        connect_args={"connect_timeout": 3},
-    )
 
 
 @pytest.fixture(scope="session")
 def pg_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """A PostgreSQL database holding the demo build, and the home with its files."""
-    admin = _admin()
+    admin = admin()
     try:
         with admin.connect() as conn:
             conn.execute(text("SELECT 1"))
@@ -74,7 +65,7 @@ def workspace(
     template, template_home = request.getfixturevalue("pg_template")
     shutil.copytree(template_home, home)
     name = f"{template}_{secrets.token_hex(3)}"
-    admin = _admin()
+    admin = admin()
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
     try:
