@@ -21,7 +21,8 @@ from dongtai.config import Settings, load_settings
 from dongtai.store import open_store
 from dongtai.web.app import create_app
 from tests.conftest import DEMO_DATE, ingest_lines, sample_lines
-from tests.databases import PG_SERVER, admin
+from tests.databases import PG_SERVER
+from tests.databases import admin as admin_engine
 
 PASSWORD = "correct-horse-battery"
 
@@ -29,7 +30,7 @@ PASSWORD = "correct-horse-battery"
 @pytest.fixture(scope="session")
 def pg_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """A PostgreSQL database holding the demo build, and the home with its files."""
-    admin = admin()
+    admin = admin_engine()
     try:
         with admin.connect() as conn:
             conn.execute(text("SELECT 1"))
@@ -65,7 +66,7 @@ def workspace(
     template, template_home = request.getfixturevalue("pg_template")
     shutil.copytree(template_home, home)
     name = f"{template}_{secrets.token_hex(3)}"
-    admin = admin()
+    admin = admin_engine()
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
     try:
