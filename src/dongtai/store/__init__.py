@@ -7,7 +7,9 @@ an item that is already stored changes nothing (an insert that ignores conflicts
 concurrent ingests of overlapping files are safe), so ingesting a file twice is
 harmless. A summary-only item (its article page failed) carries when to try the page
 again, with doubling back-off, and is upgraded in place when the page arrives. Times
-are stored in UTC.
+are stored in UTC. Workers in several processes or machines may write at once: items
+insert ignoring conflicts, and replacing a date's stories or briefing takes that date's
+lock (PostgreSQL), so concurrent writers neither duplicate nor lose rows.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, delete, event, func, select, update
+from sqlalchemy import Engine, create_engine, delete, event, func, select, text, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -182,6 +184,7 @@ class Store:
     def save_stories(self, issue_date: date, stories: Sequence[Story]) -> None:
         """Replace the stories recorded for an issue date."""
         with self._session() as session:
+            _one_writer(session, "stories", issue_date)
             session.execute(delete(StoryRow).where(StoryRow.issue_date == issue_date))
             for story in stories:
                 session.add(
@@ -202,6 +205,7 @@ class Store:
     ) -> None:
         """Replace the briefing of its date, with its references (``n`` → item url)."""
         with self._session() as session:
+            _one_writer(session, "briefing", briefing.date)
             session.execute(delete(ReferenceRow).where(ReferenceRow.issue_date == briefing.date))
             session.execute(delete(BriefingRow).where(BriefingRow.issue_date == briefing.date))
             session.flush()
@@ -376,6 +380,15 @@ def _upsert(session: Session, table: Any) -> Any:
     from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
     return sqlite_insert(table)
+
+
+def _one_writer(session: Session, what: str, issue_date: date) -> None:
+    """Replacing ``what`` of a date is one transaction at a time: concurrent workers
+    replace in turn, never interleave (a PostgreSQL advisory lock held until commit;
+    SQLite has one writer at a time anyway)."""
+    if session.get_bind().dialect.name == "postgresql":
+        key = zlib.crc32(f"{what}:{issue_date.isoformat()}".encode())
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
 def _utc(moment: datetime) -> datetime:
