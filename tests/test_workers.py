@@ -9,8 +9,10 @@ import secrets
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
@@ -20,7 +22,8 @@ from dongtai.cli import app
 from dongtai.config import Settings, load_settings
 from dongtai.errors import BrokerError
 from dongtai.store import Store
-from dongtai.workers import connect, enqueue_fetch
+from dongtai.workers import connect, enqueue_brief, enqueue_fetch, tasks
+from tests.conftest import DEMO_DATE, ingest_lines, sample_lines
 from tests.httpserver import LocalServer, static
 from tests.test_fetch import BODY, RSS, page, rss
 
@@ -149,3 +152,37 @@ def test_a_missing_or_unreachable_broker_is_one_clear_line(
     assert isinstance(done.exception, BrokerError)
     message = str(done.exception)
     assert "unreachable" in message and "secret" not in message and "\n" not in message
+
+
+def test_a_worker_fetches_pages_and_builds_the_queued_issue(
+    feeds: LocalServer,
+    queue: str,
+    settings: Settings,
+    store: Store,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """In process (a worker thread): fetch-source, the extract-page tasks it queues, a
+    task for an unknown source (dropped), and brief-day on the sample corpus."""
+    ingest_lines(settings, store, sample_lines())
+    settings.home.mkdir(parents=True, exist_ok=True)
+    sources = [{"id": f"f{f}", "name_en": f"F{f}", "name_zh": f"F{f}", "kind": "rss",
+                "url": feeds.url(f"/feed/{f}.xml")} for f in range(3)]  # fmt: skip
+    (settings.home / "sources.yaml").write_text(yaml.safe_dump({"sources": sources}), "utf-8")
+    for name, value in _env(settings, queue).items():
+        monkeypatch.setenv(name, value)
+    queued = load_settings(home=settings.home)
+    assert enqueue_fetch(queued, ["f0", "gone", "f1", "f2"], False) == 4
+    enqueue_brief(queued, DEMO_DATE)
+    served = [feeds.url(f"/a/{f}/{i}") for f in range(3) for i in range(PER_FEED)]
+    stop = threading.Event()
+    worker = threading.Thread(target=tasks.run, args=(queued, 4, stop))
+    worker.start()
+    try:
+        assert _wait(lambda: len(_full_items(store, served)) == len(served), 120)
+        assert _wait(lambda: store.load_briefing(DEMO_DATE) is not None, 240)
+    finally:
+        stop.set()
+        worker.join(timeout=60)
+    assert not worker.is_alive()
+    assert all(feeds.count(urlsplit(url).path) == 1 for url in served)  # each page once
+    assert (settings.home / "briefings" / str(DEMO_DATE) / "briefing.md").is_file()

@@ -140,8 +140,9 @@ async def _enter(session: FetchSession, allow_private: bool) -> None:
     await session.open(allow_private)
 
 
-def run(settings: Settings, threads: int, ready: threading.Event | None = None) -> None:
-    """Take tasks until SIGTERM or SIGINT (rules in the module docstring)."""
+def run(settings: Settings, threads: int, stop: threading.Event | None = None) -> None:
+    """Take tasks until SIGTERM or SIGINT, or until ``stop`` is set when given (rules
+    in the module docstring)."""
     import dramatiq
 
     broker = connect(settings.broker_url)
@@ -149,13 +150,12 @@ def run(settings: Settings, threads: int, ready: threading.Event | None = None) 
     for name in TASKS:
         declare = dramatiq.actor(actor_name=name, queue_name=settings.broker_queue, broker=broker)
         declare(getattr(worker, name))
-    stop = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
+    if stop is None:
+        stop = threading.Event()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: stop.set())
     consumer = dramatiq.Worker(broker, worker_threads=threads)
     consumer.start()
-    if ready is not None:
-        ready.set()
     try:
         stop.wait()
     finally:
