@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import secrets
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -24,7 +24,10 @@ import numpy as np
 from sqlalchemy import Engine, create_engine, text
 from usearch.index import Index
 
-PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.workers import database
+
 DIM = 512
 K = 10
 
@@ -81,16 +84,20 @@ def usearch_figures(data: np.ndarray, folder: Path) -> dict[str, float]:
             "mb": path.stat().st_size / 1e6}  # fmt: skip
 
 
-def pg_engine() -> tuple[Engine, Engine, str] | None:
-    admin = create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT",
-                          connect_args={"connect_timeout": 3})  # fmt: skip
-    name = f"dongtai_vec_{secrets.token_hex(4)}"
+def postgresql(engine: Engine, data: np.ndarray) -> None:
     try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception:
-        return None
-    return admin, create_engine(f"{PG_SERVER}/{name}"), name
+        written, read = table_round_trip(engine, data)
+        with engine.connect() as conn:
+            size = conn.execute(text("SELECT pg_total_relation_size('vec')")).scalar()
+            has = conn.execute(text(
+                "SELECT count(*) FROM pg_available_extensions WHERE name = 'vector'"
+            )).scalar()  # fmt: skip
+    finally:
+        engine.dispose()
+    print(f"PostgreSQL bytea column: write {written:.2f} s, read all {read:.2f} s,"
+          f" {int(size or 0) / 1e6:.1f} MB")  # fmt: skip
+    print("pgvector: " + ("offered by the server (not measured here)" if has else
+                          "not offered by this server (pg_available_extensions)"))  # fmt: skip
 
 
 def main() -> None:
@@ -105,33 +112,11 @@ def main() -> None:
         written, read = table_round_trip(sqlite, data)
         size = os.path.getsize(folder / "v.db") / 1e6
         print(f"SQLite blob column: write {written:.2f} s, read all {read:.2f} s, {size:.1f} MB")
-        pg = pg_engine()
-        if pg is None:
-            print("PostgreSQL: not reachable on 127.0.0.1:5432")
-        else:
-            admin, engine, name = pg
-            try:
-                written, read = table_round_trip(engine, data)
-                with engine.connect() as conn:
-                    size = conn.execute(text("SELECT pg_total_relation_size('vec')")).scalar()
-                    has = conn.execute(text(
-                        "SELECT count(*) FROM pg_available_extensions WHERE name = 'vector'"
-                    )).scalar()  # fmt: skip
-                print(f"PostgreSQL bytea column: write {written:.2f} s, read all {read:.2f} s,"
-                      f" {int(size or 0) / 1e6:.1f} MB")  # fmt: skip
-                print(
-                    "pgvector: "
-                    + (
-                        "offered by the server (not measured here)"
-                        if has
-                        else "not offered by this server (pg_available_extensions)"
-                    )
-                )
-            finally:
-                engine.dispose()
-                with admin.connect() as conn:
-                    conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-                admin.dispose()
+        with database() as url:
+            if url:
+                postgresql(create_engine(url), data)
+            else:
+                print("PostgreSQL: not reachable on 127.0.0.1:5432")
         print(f"exact {K} neighbours of every vector (numpy): {exact_neighbours(data):.2f} s")
         u = usearch_figures(data, folder)
         print(f"usearch HNSW: build {u['build']:.2f} s, file {u['mb']:.1f} MB, open (mmap)"

@@ -35,9 +35,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import yaml
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.databases import admin, created
 
 from bench.fetch import HOSTS, ITEMS, PORT, _wait_for_server, serve, urls
 from dongtai.config import load_settings
@@ -47,7 +49,6 @@ from dongtai.store import Store, open_store
 from dongtai.workers import connect, enqueue_fetch
 
 BROKER = os.environ.get("DONGTAI_BROKER_URL", "amqp://guest:guest@127.0.0.1:5672")
-PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 THREADS = 8
 POLITE = """[fetch]
 allowed_networks = ["127.0.0.0/8"]
@@ -74,30 +75,26 @@ def served(feeds: int) -> set[str]:
 
 
 @contextmanager
-def database(home: Path) -> Iterator[str]:
-    """A fresh PostgreSQL database (dropped afterwards), or "" (SQLite in ``home``)."""
-    admin = create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT",
-                          connect_args={"connect_timeout": 3})  # fmt: skip
-    name = f"dongtai_bench_{secrets.token_hex(4)}"
+def database() -> Iterator[str]:
+    """A fresh PostgreSQL database (dropped afterwards), or "" (SQLite in the workspace)
+    when no server answers."""
+    engine = admin()
     try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
     except Exception:
-        admin.dispose()
         yield ""
         return
-    try:
-        yield f"{PG_SERVER}/{name}"
     finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        engine.dispose()
+    with created("dongtai_bench") as url:
+        yield url
 
 
 def in_process(feeds: int) -> tuple[float, int]:
     """Seconds and items stored by ``fetch`` in this process."""
     home = workspace(feeds)
-    with database(home) as url:
+    with database() as url:
         settings = load_settings(home=home, database_url=url or None)
         store = open_store(settings.db_url)
         registry = load_registry(home)
@@ -152,7 +149,7 @@ def with_workers(
     items, distinct URLs, served URLs missing, URLs not served."""
     home = workspace(feeds)
     expected = served(feeds)
-    with database(home) as url:
+    with database() as url:
         settings = load_settings(home=home, database_url=url or None)
         store = open_store(settings.db_url)
         pool = Pool(home, url)

@@ -12,6 +12,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import pytest
@@ -78,6 +79,40 @@ def _env(settings: Settings, queue: str) -> dict[str, str]:
     return env
 
 
+@dataclass
+class World:
+    """Feeds, a queue of its own, a workspace and its store; the environment of the
+    workers (set in this process too)."""
+
+    feeds: LocalServer
+    settings: Settings
+    store: Store
+    env: dict[str, str]
+
+
+@pytest.fixture
+def world(
+    feeds: LocalServer,
+    queue: str,
+    settings: Settings,
+    store: Store,
+    monkeypatch: pytest.MonkeyPatch,
+) -> World:
+    env = _env(settings, queue)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return World(feeds, settings, store, env)
+
+
+def _register(settings: Settings, feeds: LocalServer, count: int) -> list[dict[str, str]]:
+    """The workspace registry: the first ``count`` feeds."""
+    sources = [{"id": f"f{f}", "name_en": f"F{f}", "name_zh": f"F{f}", "kind": "rss",
+                "url": feeds.url(f"/feed/{f}.xml")} for f in range(count)]  # fmt: skip
+    settings.home.mkdir(parents=True, exist_ok=True)
+    (settings.home / "sources.yaml").write_text(yaml.safe_dump({"sources": sources}), "utf-8")
+    return sources
+
+
 def _worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
     command = [sys.executable, "-m", "dongtai", "worker", "--threads", "4"]
     return subprocess.Popen(command, env=env, stderr=subprocess.PIPE)
@@ -97,21 +132,10 @@ def _wait(condition: Callable[[], bool], seconds: float) -> bool:
     return False
 
 
-def test_a_worker_killed_mid_run_loses_and_duplicates_nothing(
-    feeds: LocalServer,
-    queue: str,
-    settings: Settings,
-    store: Store,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    sources = [{"id": f"f{f}", "name_en": f"F{f}", "name_zh": f"F{f}", "kind": "rss",
-                "url": feeds.url(f"/feed/{f}.xml")} for f in range(FEEDS)]  # fmt: skip
-    settings.home.mkdir(parents=True, exist_ok=True)
-    (settings.home / "sources.yaml").write_text(yaml.safe_dump({"sources": sources}), "utf-8")
+def test_a_worker_killed_mid_run_loses_and_duplicates_nothing(world: World) -> None:
+    feeds, env, settings, store = world.feeds, world.env, world.settings, world.store
+    sources = _register(settings, feeds, FEEDS)
     served = [feeds.url(f"/a/{f}/{i}") for f in range(FEEDS) for i in range(PER_FEED)]
-    env = _env(settings, queue)
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
     done = CliRunner().invoke(app, ["fetch", "--queue", "--source", "f0"])
     assert done.exit_code == 0 and "1 source(s) queued" in done.stdout, done.output
     assert enqueue_fetch(load_settings(), [s["id"] for s in sources[1:]], False) == FEEDS - 1
@@ -154,22 +178,12 @@ def test_a_missing_or_unreachable_broker_is_one_clear_line(
     assert "unreachable" in message and "secret" not in message and "\n" not in message
 
 
-def test_a_worker_fetches_pages_and_builds_the_queued_issue(
-    feeds: LocalServer,
-    queue: str,
-    settings: Settings,
-    store: Store,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_a_worker_fetches_pages_and_builds_the_queued_issue(world: World) -> None:
     """In process (a worker thread): fetch-source, the extract-page tasks it queues, a
     task for an unknown source (dropped), and brief-day on the sample corpus."""
+    feeds, settings, store = world.feeds, world.settings, world.store
     ingest_lines(settings, store, sample_lines())
-    settings.home.mkdir(parents=True, exist_ok=True)
-    sources = [{"id": f"f{f}", "name_en": f"F{f}", "name_zh": f"F{f}", "kind": "rss",
-                "url": feeds.url(f"/feed/{f}.xml")} for f in range(3)]  # fmt: skip
-    (settings.home / "sources.yaml").write_text(yaml.safe_dump({"sources": sources}), "utf-8")
-    for name, value in _env(settings, queue).items():
-        monkeypatch.setenv(name, value)
+    _register(settings, feeds, 3)
     queued = load_settings(home=settings.home)
     assert enqueue_fetch(queued, ["f0", "gone", "f1", "f2"], False) == 4
     enqueue_brief(queued, DEMO_DATE)

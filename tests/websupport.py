@@ -21,7 +21,7 @@ from dongtai.config import Settings, load_settings
 from dongtai.store import open_store
 from dongtai.web.app import create_app
 from tests.conftest import DEMO_DATE, ingest_lines, sample_lines
-from tests.databases import PG_SERVER
+from tests.databases import PG_SERVER, require_postgresql
 from tests.databases import admin as admin_engine
 
 PASSWORD = "correct-horse-battery"
@@ -30,12 +30,8 @@ PASSWORD = "correct-horse-battery"
 @pytest.fixture(scope="session")
 def pg_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """A PostgreSQL database holding the demo build, and the home with its files."""
+    require_postgresql()
     admin = admin_engine()
-    try:
-        with admin.connect() as conn:
-            conn.execute(text("SELECT 1"))
-    except Exception as exc:
-        pytest.skip(f"PostgreSQL not reachable on 127.0.0.1:5432 ({exc.__class__.__name__})")
     name = f"dongtai_web_{secrets.token_hex(4)}"
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
