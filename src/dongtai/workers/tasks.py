@@ -9,8 +9,9 @@ Rules:
   robots.txt cache and per-host politeness shared by every task of the process, on one
   event loop thread) and the registry, read again when the workspace file changes;
 - a task that names a source the registry no longer has (or cannot fetch) is dropped
-  with a warning, not retried; any other exception is retried (Dramatiq's back-off)
-  and then dead-lettered;
+  with a warning, not retried; any other exception, or running past its time limit (a
+  minute past the fetch deadlines; two hours for an issue), is retried (Dramatiq's
+  back-off) and then dead-lettered;
 - SIGTERM or SIGINT stops the worker after the tasks in hand (unacknowledged messages
   go back to the queue).
 """
@@ -34,7 +35,7 @@ from dongtai.fetch.run import FetchSession, fetchable
 from dongtai.models import Source
 from dongtai.sources import WORKSPACE_REGISTRY, Registry, load_registry
 from dongtai.store import open_store
-from dongtai.workers import TASKS, connect, enqueue
+from dongtai.workers import connect, enqueue
 
 T = TypeVar("T")
 log = logging.getLogger("dongtai.worker")
@@ -147,8 +148,9 @@ def run(settings: Settings, threads: int, stop: threading.Event | None = None) -
 
     broker = connect(settings.broker_url)
     worker = Worker(settings, broker)
-    for name in TASKS:
-        declare = dramatiq.actor(actor_name=name, queue_name=settings.broker_queue, broker=broker)
+    for name, seconds in _time_limits(settings).items():
+        declare = dramatiq.actor(actor_name=name, queue_name=settings.broker_queue,
+                                 broker=broker, time_limit=int(seconds * 1000))  # fmt: skip
         declare(getattr(worker, name))
     if stop is None:
         stop = threading.Event()
@@ -162,6 +164,16 @@ def run(settings: Settings, threads: int, stop: threading.Event | None = None) -
         consumer.stop()
         worker.close()
         broker.close()
+
+
+def _time_limits(settings: Settings) -> dict[str, float]:
+    """Seconds each task (:data:`dongtai.workers.TASKS`) may run before it is
+    interrupted and retried: a minute past the fetch deadlines, two hours for an issue."""
+    return {
+        "fetch_source": settings.fetch.source_deadline + 60,
+        "extract_page": settings.fetch.request_deadline + 60,
+        "brief_day": 2 * 3600.0,
+    }
 
 
 def _plain(entry: Entry) -> dict[str, Any]:
