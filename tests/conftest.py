@@ -17,6 +17,7 @@ from dongtai.ingest import Stored, store_lines
 from dongtai.sources import load_registry
 from dongtai.store import Store, open_store
 from dongtai.zones import zone
+from tests.databases import drop_template, fresh_store_url
 
 pytest_plugins = ["tests.websupport"]  # web app workspaces (SQLite and PostgreSQL)
 
@@ -39,16 +40,43 @@ def ingest_lines(settings: Settings, store: Store, lines: list[str]) -> Stored:
     return store_lines(store, lines, registry, zone(settings.timezone), 0.4)
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest) -> Iterator[str]:
+    """The database a test's store uses: "" (SQLite in the workspace) or the URL of a fresh
+    PostgreSQL database (skipped with the reason when no server answers)."""
+    if request.param == "sqlite":
+        yield ""
+        return
+    with fresh_store_url() as url:
+        yield url
+
+
 @pytest.fixture
-def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    for name in ("DONGTAI_HOME", "DONGTAI_CONFIG", "DONGTAI_WRITER", "DONGTAI_WINDOW_HOURS"):
+def settings(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Settings:
+    """Settings of a fresh workspace; a test that uses the store runs on each database
+    kind (``database``), and the command line it runs in process uses the same one."""
+    names = ("DONGTAI_HOME", "DONGTAI_CONFIG", "DONGTAI_WRITER", "DONGTAI_WINDOW_HOURS")
+    for name in (*names, "DONGTAI_DATABASE_URL"):
         monkeypatch.delenv(name, raising=False)
+    url = request.getfixturevalue("database") if "database" in request.fixturenames else ""
+    if url:
+        monkeypatch.setenv("DONGTAI_DATABASE_URL", url)
     return load_settings(home=tmp_path / "home")
 
 
 @pytest.fixture
-def store(settings: Settings) -> Store:
-    return open_store(settings.db_url)
+def store(settings: Settings, database: str) -> Iterator[Store]:
+    opened = open_store(settings.db_url)
+    yield opened
+    opened.engine.dispose()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_postgresql_template() -> Iterator[None]:
+    yield
+    drop_template()
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,6 @@ build; skipped with the reason when no server answers on 127.0.0.1:5432)."""
 from __future__ import annotations
 
 import re
-import secrets
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,8 +12,6 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
 from dongtai import pipeline
@@ -23,17 +20,9 @@ from dongtai.config import Settings, load_settings
 from dongtai.store import open_store
 from dongtai.web.app import create_app
 from tests.conftest import DEMO_DATE, ingest_lines, sample_lines
+from tests.databases import created, require_postgresql
 
-PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 PASSWORD = "correct-horse-battery"
-
-
-def _admin() -> Engine:
-    return create_engine(
-        f"{PG_SERVER}/postgres",
-        isolation_level="AUTOCOMMIT",
-        connect_args={"connect_timeout": 3},
-    )
 
 
 @contextmanager
@@ -43,21 +32,9 @@ def database(kind: str) -> Iterator[str | None]:
     if kind == "sqlite":
         yield None
         return
-    admin = _admin()
-    try:
-        with admin.connect() as conn:
-            conn.execute(text("SELECT 1"))
-    except Exception as exc:
-        pytest.skip(f"PostgreSQL not reachable on 127.0.0.1:5432 ({exc.__class__.__name__})")
-    name = f"dongtai_web_{secrets.token_hex(4)}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield f"{PG_SERVER}/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    require_postgresql()
+    with created("dongtai_web") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -86,16 +63,8 @@ def workspace(
         return
     template, template_home = request.getfixturevalue("pg_template")
     shutil.copytree(template_home, home)
-    name = f"{template}_{secrets.token_hex(3)}"
-    admin = _admin()
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
-    try:
-        yield load_settings(home=home, database_url=f"{PG_SERVER}/{name}")
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with created(template, template=template) as url:
+        yield load_settings(home=home, database_url=url)
 
 
 @pytest.fixture

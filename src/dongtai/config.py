@@ -361,6 +361,16 @@ class Settings(BaseSettings):
     database_url: str = Field(
         "", description="SQLAlchemy URL; empty means a SQLite file HOME/dongtai.db"
     )
+    broker_url: str = Field(
+        "",
+        description="RabbitMQ URL (amqp://…) of the task queue for `worker` and `fetch --queue`;"
+        " empty: everything runs in process",
+    )
+    broker_queue: str = Field(
+        "dongtai",
+        pattern=r"^[A-Za-z0-9_.-]{1,100}$",
+        description="Queue the workers take tasks from",
+    )
     timezone: str = Field("Asia/Shanghai", description="Time zone of issue dates")
     window_hours: int = Field(48, ge=1, le=24 * 14, description="Hours before the issue date")
     memory_days: int = Field(

@@ -83,6 +83,11 @@ class BlockedAddress(DongtaiError):
     """A connection was refused by the SSRF guard."""
 
 
+class BrokerError(DongtaiError):
+    """The task queue cannot be used: no broker configured, unreachable, or the
+    ``workers`` extra missing."""
+
+
 class DeliveryError(DongtaiError):
     """A message was not accepted. ``transient``: worth retrying later."""
 

@@ -16,6 +16,7 @@ from dongtai.cli import serve as serve_command  # noqa: F401  (web app: ``serve`
 from dongtai.cli import stories as stories_command  # noqa: F401  (stories, explain)
 from dongtai.cli import users as users_commands  # noqa: F401  (``users add``, ``users list``)
 from dongtai.cli import verify as verify_command  # noqa: F401  (registers ``verify``)
+from dongtai.cli import worker as worker_command  # noqa: F401  (``worker``)
 from dongtai.cli.app import app, warn
 from dongtai.errors import DongtaiError
 

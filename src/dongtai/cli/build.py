@@ -91,8 +91,18 @@ def brief(
             help="Publish even if verification fails (recorded in the issue's metadata).",
         ),
     ] = None,
+    queue: Annotated[
+        bool,
+        typer.Option("--queue", help="Queue the build for `dongtai worker` (its settings apply)."),
+    ] = False,
 ) -> None:
     """Build the briefing of one date from the stored items."""
+    if queue:
+        from dongtai.workers import enqueue_brief
+
+        enqueue_brief(settings(), parse_date(on))
+        say(f"briefing of {parse_date(on)} queued for the workers")
+        return
     formats = [f.strip() for f in format.split(",") if f.strip()] if format is not None else None
     if formats == []:
         raise InputError(f"--format lists no format: {format!r} (e.g. md,html,pdf,json)")

@@ -228,8 +228,14 @@ def fetch(
         bool, typer.Option(help="Allow private and loopback addresses (not metadata).")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    queue: Annotated[
+        bool, typer.Option("--queue", help="Queue one task per source for `dongtai worker`.")
+    ] = False,
 ) -> None:
     """Fetch every enabled source (or one) into the store: new, unchanged, failed, why."""
+    if queue:
+        _queue(source, allow_private_network)
+        return
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -261,6 +267,17 @@ def fetch(
         _table(runs)
     if any(r.status == "failed" for r in runs):
         raise typer.Exit(1)
+
+
+def _queue(source: str | None, allow_private_network: bool) -> None:
+    from dongtai.fetch.run import fetchable
+    from dongtai.sources import load_registry
+    from dongtai.workers import enqueue_fetch
+
+    s = settings()
+    chosen = fetchable(load_registry(s.home), source, rsshub_url=s.fetch.rsshub_url)
+    queued = enqueue_fetch(s, [c.id for c in chosen], allow_private_network)
+    say(f"{queued} source(s) queued for the workers")
 
 
 def _summary(run: FetchRun) -> dict[str, Any]:

@@ -37,7 +37,10 @@ Rules:
 - items are stored as they arrive: feed entries per source, article items one by one;
   what they say whatever the day (:mod:`dongtai.enrich`) is computed once the sources
   are done, for the items stored or upgraded in the run, so the encoder never holds up
-  the requests;
+  the requests (a worker enriches after each task);
+- a session may hand the article pages to someone else (``defer_pages``: a worker
+  queues one extract-page task per page) instead of fetching them itself; a page task
+  (:meth:`FetchSession.page`) does nothing when its item is stored in full already;
 - a ``folder`` source is a local directory of ``*.jsonl`` (item JSON Lines; a missing
   ``source`` is filled with the source id) and ``*.html`` files (the page's canonical
   URL is the item's URL; a file without one is rejected).
@@ -48,6 +51,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -139,34 +143,72 @@ def fetch_sources(
     """Fetch ``sources`` into ``store``; one :class:`FetchRun` per source, in order."""
     chosen = list(sources)
     store.save_sources(registry.sources.values())
-    run = _FetchSession(settings, store, registry, progress)
+    run = FetchSession(settings, store, registry, progress)
     runs = asyncio.run(run.all(chosen, allow_private))
-    if settings.ingest.enrich and run.touched:
-        items = list(store.items_by_url(run.touched).values())
-        Enricher(registry.organisation_names(), embed).enrich(store, items)
+    run.enrich_touched()
     return runs
 
 
-class _FetchSession:
+PageTask = Callable[[Source, Entry, bool], None]
+"""Takes over one article page: (source, entry, whether the entry is stored summary-only)."""
+
+
+class FetchSession:
+    """Fetches sources into a store through one :class:`Fetcher` (its connection pool,
+    robots.txt cache and per-host politeness), for one run or a worker's lifetime."""
+
     def __init__(
         self,
         settings: Settings,
         store: Store,
         registry: Registry,
-        progress: Callable[[FetchRun], None] | None,
+        progress: Callable[[FetchRun], None] | None = None,
+        defer_pages: PageTask | None = None,
     ) -> None:
         self.settings = settings
         self.config = settings.fetch
         self.store = store
         self.registry = registry
         self.progress = progress
+        self.defer_pages = defer_pages
         self.tz = zone(settings.timezone)
         self.touched: list[str] = []  # URLs stored or upgraded, enriched after the run
 
+    def enrich_touched(self) -> None:
+        """Enrich the items stored or upgraded since the last call (when enabled)."""
+        urls, self.touched = self.touched, []
+        if self.settings.ingest.enrich and urls:
+            items = list(self.store.items_by_url(urls).values())
+            Enricher(self.registry.organisation_names(), embed).enrich(self.store, items)
+
+    async def open(self, allow_private: bool) -> None:
+        """Open the fetcher (for :meth:`one` and :meth:`page`); :meth:`close` closes it."""
+        self._opened = AsyncExitStack()
+        fetcher = Fetcher(self.config, allow_private=allow_private)
+        self.fetcher = await self._opened.enter_async_context(fetcher)
+
+    async def close(self) -> None:
+        await self._opened.aclose()
+
     async def all(self, sources: list[Source], allow_private: bool) -> list[FetchRun]:
-        async with Fetcher(self.config, allow_private=allow_private) as fetcher:
-            self.fetcher = fetcher
+        await self.open(allow_private)
+        try:
             return list(await asyncio.gather(*(self.one(s) for s in sources)))
+        finally:
+            await self.close()
+
+    async def page(self, source: Source, entry: Entry, kept: bool) -> list[str]:
+        """Fetch one entry's page (``kept``: its item is stored summary-only); nothing
+        when the item is stored in full already. Why it failed, if it did."""
+        if kept:
+            stored = self.store.items_by_url([entry.url]).get(entry.url)
+            if stored is None or not stored.summary_only:
+                return []
+        elif self.store.known_urls([entry.url]):
+            return []
+        tally = _Tally()
+        await self._article(source, entry, kept, tally)
+        return tally.reasons
 
     async def one(self, source: Source) -> FetchRun:
         started = datetime.now(UTC)
@@ -206,9 +248,12 @@ class _FetchSession:
         if feedlike:  # pages due again are tried even when the feed is a 304
             wanted = self._keep_summaries(source, wanted, tally)
         wanted.sort(key=lambda e: e.published or datetime.min.replace(tzinfo=UTC), reverse=True)
-        await asyncio.gather(
-            *(self._article(source, e, feedlike, tally) for e in wanted[: self.config.max_articles])
-        )
+        pages = wanted[: self.config.max_articles]
+        if self.defer_pages is not None:
+            for entry in pages:
+                self.defer_pages(source, entry, feedlike)
+        else:
+            await asyncio.gather(*(self._article(source, e, feedlike, tally) for e in pages))
         tally.not_modified = response.not_modified
         tally.validators = (response.etag, response.last_modified)
 

@@ -7,7 +7,9 @@ an item that is already stored changes nothing (an insert that ignores conflicts
 concurrent ingests of overlapping files are safe), so ingesting a file twice is
 harmless. A summary-only item (its article page failed) carries when to try the page
 again, with doubling back-off, and is upgraded in place when the page arrives. Times
-are stored in UTC.
+are stored in UTC. Workers in several processes or machines may write at once: items
+insert ignoring conflicts, and replacing a date's stories or briefing takes that date's
+lock (PostgreSQL), so concurrent writers neither duplicate nor lose rows.
 
 Importing this package is cheap: :class:`Store` and :func:`open_store` (SQLAlchemy)
 load on first use, so commands that never open the store start fast.

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, delete, event, func, select, update
+from sqlalchemy import Engine, create_engine, delete, event, func, select, text, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -60,7 +60,7 @@ class Store:
         if not rows:
             return
         with self._session() as session:
-            statement = _upsert(session, SourceRow)
+            statement = upsert(session, SourceRow)
             statement = statement.on_conflict_do_update(
                 index_elements=["id"],
                 set_={"data": statement.excluded.data, "known": statement.excluded.known},
@@ -84,7 +84,7 @@ class Store:
         with self._session() as session:
             for start in range(0, len(unique), 500):
                 rows = [_item_values(item, now) for item in unique[start : start + 500]]
-                statement = _upsert(session, ItemRow).on_conflict_do_nothing(index_elements=["url"])
+                statement = upsert(session, ItemRow).on_conflict_do_nothing(index_elements=["url"])
                 inserted.update(session.scalars(statement.returning(ItemRow.url), rows))
         added: list[bool] = []
         for item in items:
@@ -179,7 +179,7 @@ class Store:
             return
         with self._session() as session:
             for start in range(0, len(rows), 500):
-                statement = _upsert(session, EnrichmentRow)
+                statement = upsert(session, EnrichmentRow)
                 statement = statement.on_conflict_do_update(
                     index_elements=["url"],
                     set_={c: statement.excluded[c] for c in rows[0] if c != "url"},
@@ -200,6 +200,7 @@ class Store:
     def save_stories(self, issue_date: date, stories: Sequence[Story]) -> None:
         """Replace the stories recorded for an issue date."""
         with self._session() as session:
+            _one_writer(session, "stories", issue_date)
             session.execute(delete(StoryRow).where(StoryRow.issue_date == issue_date))
             for story in stories:
                 session.add(
@@ -220,6 +221,7 @@ class Store:
     ) -> None:
         """Replace the briefing of its date, with its references (``n`` → item url)."""
         with self._session() as session:
+            _one_writer(session, "briefing", briefing.date)
             session.execute(delete(ReferenceRow).where(ReferenceRow.issue_date == briefing.date))
             session.execute(delete(BriefingRow).where(BriefingRow.issue_date == briefing.date))
             session.flush()
@@ -379,7 +381,16 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _upsert(session: Session, table: Any) -> Any:
+def _one_writer(session: Session, what: str, issue_date: date) -> None:
+    """Replacing ``what`` of a date is one transaction at a time: concurrent workers
+    replace in turn, never interleave (a PostgreSQL advisory lock held until commit;
+    SQLite has one writer at a time anyway)."""
+    if session.get_bind().dialect.name == "postgresql":
+        key = zlib.crc32(f"{what}:{issue_date.isoformat()}".encode())
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
+def upsert(session: Session, table: Any) -> Any:
     """The dialect's INSERT with ON CONFLICT (SQLite, PostgreSQL)."""
     if session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert

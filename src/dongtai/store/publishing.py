@@ -32,6 +32,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from dongtai.store import Store
 from dongtai.store.convert import record, values
+from dongtai.store.db import upsert
 from dongtai.store.schema import Base, Dated
 
 DELIVERY_STATUSES = ("pending", "delivered", "failed")
@@ -213,30 +214,19 @@ class Ledger:
 
     # deliveries ------------------------------------------------------------------
     def delivery(self, key: str, delivery_id: str, where: tuple[date, str, str, str]) -> Delivery:
-        """The delivery of ``key``, created ``pending`` when new."""
+        """The delivery of ``key``, created ``pending`` when new (by one writer only:
+        a concurrent creator gets the row the other one inserted)."""
         issue_date, version, channel, recipient = where
+        now = _now()
+        fresh = {"key": key, "delivery_id": delivery_id, "issue_date": issue_date,
+                  "version": version, "channel": channel, "recipient": recipient,
+                  "status": "pending", "attempts": 0, "parts_sent": 0, "parts_total": 0,
+                  "permanent": False, "response": "", "created_at": now,
+                  "updated_at": now}  # fmt: skip
         with self.store._session() as session:
-            row = session.scalars(select(DeliveryRow).where(DeliveryRow.key == key)).first()
-            if row is None:
-                now = _now()
-                row = DeliveryRow(
-                    key=key,
-                    delivery_id=delivery_id,
-                    issue_date=issue_date,
-                    version=version,
-                    channel=channel,
-                    recipient=recipient,
-                    status="pending",
-                    attempts=0,
-                    parts_sent=0,
-                    parts_total=0,
-                    permanent=False,
-                    response="",
-                    created_at=now,
-                    updated_at=now,
-                )
-                session.add(row)
-                session.flush()
+            insert = upsert(session, DeliveryRow).on_conflict_do_nothing(index_elements=["key"])
+            session.execute(insert, [fresh])
+            row = session.scalars(select(DeliveryRow).where(DeliveryRow.key == key)).one()
             return record(Delivery, row)
 
     def update_delivery(self, key: str, **changes: Any) -> Delivery:
