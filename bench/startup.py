@@ -27,13 +27,17 @@ PYTHON = sys.executable
 DONGTAI = str(Path(PYTHON).with_name("dongtai"))
 
 
-def wall(command: list[str]) -> tuple[float, float]:
-    """Wall time of one run, and the time its imports took (seconds)."""
-    env = {**os.environ, "PYTHONPROFILEIMPORTTIME": "1"}
+def wall(command: list[str], twin: list[str]) -> tuple[float, float]:
+    """Wall time of one plain run of ``command``, and the time the imports of ``twin``
+    (the same command, or the next id of ``sources add``) took in a run with
+    ``-X importtime`` (seconds; the report slows a run, so that one is not timed)."""
     start = time.perf_counter()
-    done = subprocess.run(command, check=True, stdout=subprocess.DEVNULL,
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    seconds = time.perf_counter() - start
+    env = {**os.environ, "PYTHONPROFILEIMPORTTIME": "1"}
+    done = subprocess.run(twin, check=True, stdout=subprocess.DEVNULL,
                           stderr=subprocess.PIPE, text=True, env=env)  # fmt: skip
-    return time.perf_counter() - start, _import_seconds(done.stderr)
+    return seconds, _import_seconds(done.stderr)
 
 
 def _import_seconds(report: str) -> float:
@@ -80,7 +84,10 @@ def main() -> None:
         _with_health(home)
         print(f"{'command':40} {'median s':>9} {'max s':>7} {'imports s':>10}  ({args.runs} runs)")
         for label, variants in commands(home).items():
-            runs = [wall(variants[i % len(variants)]) for i in range(args.runs)]
+            runs = [
+                wall(variants[2 * i % len(variants)], variants[(2 * i + 1) % len(variants)])
+                for i in range(args.runs)
+            ]
             times = [t for t, _ in runs]
             imports = statistics.median(i for _, i in runs)
             print(f"{label:40} {statistics.median(times):9.3f} {max(times):7.3f} {imports:10.3f}")
