@@ -59,6 +59,14 @@ def test_titles_are_cut_at_a_boundary_and_pairs_get_a_theme() -> None:
     assert pair_title(short, short, "智能制造与高端装备", 30) == "智能制造与高端装备：两则动态"
 
 
+@pytest.mark.parametrize("limit", [25, 27, 29])
+def test_a_cut_title_never_keeps_a_number_without_its_unit(limit: int) -> None:
+    title = "某行业协会公布三月全球半导体销售额 654 亿美元创下新高"
+    short = shorten(title, limit)
+    assert "654" not in short or "654 亿美元" in short
+    assert short.startswith("某行业协会公布三月全球半导体销售额")
+
+
 def test_self_contained_sentences_name_their_subject() -> None:
     names = Matcher(load_registry().organisation_names())
     assert self_contained("华为发布新一代基站芯片，性能提升 30%。", names)

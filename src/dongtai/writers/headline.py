@@ -84,14 +84,18 @@ def width(text: str) -> int:
 
 
 def shorten(title: str, limit: int) -> str:
-    """The title cut to ``limit`` characters (as typeset) at a clause or word boundary."""
+    """The title cut to ``limit`` characters (as typeset) at a clause or word boundary,
+    never between a number and its unit ("654 亿美元" stays whole or goes)."""
     title = title.strip(" ，。；")
     if width(title) <= limit:
         return title
     cuts = [
         i
         for i, ch in enumerate(title)
-        if ch in BOUNDARY and i >= limit // 3 and width(title[:i].strip(_TRIM)) <= limit
+        if ch in BOUNDARY
+        and i >= limit // 3
+        and width(title[:i].strip(_TRIM)) <= limit
+        and not _splits_figure(title, i)
     ]
     if cuts:
         return title[: max(cuts)].strip(_TRIM)
@@ -102,7 +106,18 @@ def shorten(title: str, limit: int) -> str:
         if width((out + word).strip(_TRIM)) > limit:
             break
         out += word
+    if _splits_figure(title, len(out)):
+        out = _TRAILING_NUMBER.sub("", out.rstrip())
     return out.strip(_TRIM) or title[:limit]
+
+
+_TRAILING_NUMBER = re.compile(r"[0-9][0-9.,]*$")
+
+
+def _splits_figure(title: str, cut: int) -> bool:
+    """Whether cutting ``title`` at ``cut`` leaves a number without the unit after it."""
+    before, after = title[:cut].rstrip(), title[cut:].lstrip()
+    return bool(before) and before[-1].isdigit() and bool(after) and after[0] not in BOUNDARY
 
 
 def pair_title(first: str, second: str, topic_zh: str, limit: int) -> str:
