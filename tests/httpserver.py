@@ -25,8 +25,29 @@ class Hit:
     at: float
 
 
+class Background:
+    """An HTTP server on a free port, serving in background threads; ``url``, ``stop``."""
+
+    httpd: ThreadingHTTPServer
+    host: str
+    port: int
+
+    def listen(self, handler: type[BaseHTTPRequestHandler], host: str = "127.0.0.1") -> None:
+        self.httpd = ThreadingHTTPServer((host, 0), handler)
+        self.httpd.daemon_threads = True
+        self.host, self.port = host, self.httpd.server_address[1]
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def url(self, path: str) -> str:
+        return f"http://{self.host}:{self.port}{path}"
+
+
 @dataclass
-class LocalServer:
+class LocalServer(Background):
     routes: dict[str, Handler] = field(default_factory=dict)
     hits: list[Hit] = field(default_factory=list)
     active: int = 0
@@ -43,19 +64,8 @@ class LocalServer:
             def log_message(self, format: str, *args: object) -> None:
                 return
 
-        self.httpd = ThreadingHTTPServer((host, 0), _Handler)
-        self.httpd.daemon_threads = True
-        self.port = self.httpd.server_address[1]
-        self.host = host
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        self.listen(_Handler, host)
         return self
-
-    def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-    def url(self, path: str) -> str:
-        return f"http://{self.host}:{self.port}{path}"
 
     def route(self, path: str, handler: Handler) -> None:
         self.routes[path] = handler

@@ -12,16 +12,17 @@ import base64
 import hashlib
 import hmac
 import json
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import yaml
+
+from tests.httpserver import Background
 
 
 @dataclass
@@ -45,7 +46,7 @@ def reply_json(data: Any, code: int = 200, headers: dict[str, str] | None = None
 
 
 @dataclass
-class Recorder:
+class Recorder(Background):
     """An HTTP server on 127.0.0.1: ``handler(request) -> (status, headers, body)``;
     ``faults`` answered first, one per request (a status code, or ``"slow"``)."""
 
@@ -67,17 +68,8 @@ class Recorder:
             def log_message(self, format: str, *args: object) -> None:
                 return
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self.httpd.daemon_threads = True
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        self.listen(_Handler)
         return self
-
-    def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}{path}"
 
     def accepted(self) -> list[Request]:
         """Requests answered with success (2xx and no platform error code)."""
