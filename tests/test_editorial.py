@@ -146,14 +146,16 @@ def test_editorial_figures_on_real_text_can_only_improve() -> None:
     # 13 repeated sentences, 11 strong stories left out, 1 verification failure); after
     # issues 11, 12, 13 and 18 were merged: 6 junk, 2 without a subject, 3 repeated,
     # 12 strong stories left out without a reason; now: none of those, 14 of the 22
-    # strong stories cited, 6 listed in left_out with the reason, 2 left out without one
+    # strong stories cited, 8 listed in left_out with the reason (2 of them near misses
+    # the relevance model rated on topic though no topic concept named them), 0 left out
+    # without one
     assert total["off_topic"] <= 0.05 * total["cited"]
     assert total["junk"] == 0 and total["english"] == 0
     assert total["long_titles"] == 0
     assert total["no_subject"] == 0
     assert total["repeated"] == 0
     assert total["unsupported"] == 0
-    assert total["strong_left_out"] <= 2
+    assert total["strong_left_out"] == 0
     assert total["strong"] - total["strong_left_out"] - total["strong_listed"] >= 14
 
 

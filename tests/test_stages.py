@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from dongtai.models import Copy, Item, Story
+from dongtai.models import Classified, Copy, Item, Story
 from dongtai.stages.classify import classify_item, load_topics
 from dongtai.stages.dedupe import canonical_url, dedupe
 from dongtai.stages.plan import left_out, plan
@@ -202,6 +202,36 @@ def test_copied_and_judged_off_stories_are_left_out_with_the_reason() -> None:
     assert "copies by y are not independent coverage" in out[0].reason
     assert left_out([lone], [], 6, 2, 8) == []  # one outlet, no copies: not a strong story
     near = story("near", "ai", ["a", "b"])
-    reasons = {near.items[0].url: "off-topic (relevance model 0.10 < 0.3; ai: ai)"}
-    [entry] = judged_off([near, lone], reasons, min_outlets=2)
-    assert entry.story == "near" and entry.reason.startswith("judged off topic: off-topic")
+    closer = story("closer", "ai", ["c", "d"])
+
+    def judged(item: Item, relevance: float, reason: str) -> Classified:
+        return Classified(item=item, topic="ai", relevance=relevance, on_topic=False, reason=reason)
+
+    entries = {
+        near.items[0].url: judged(near.items[0], 0.10, "off-topic (relevance model 0.10 < 0.3)"),
+        near.items[1].url: judged(near.items[1], 0.05, "off-topic (consumer: lifestyle)"),
+        closer.items[0].url: judged(closer.items[0], 0.74, "too little evidence; model 0.74"),
+        closer.items[1].url: judged(closer.items[1], 0.2, "too little evidence; model 0.20"),
+    }
+    first, second = judged_off([near, lone, closer], entries, min_outlets=2)
+    assert first.story == "closer" and first.reason.endswith("model 0.74")
+    assert second.story == "near" and second.reason.startswith("judged off topic: off-topic (rel")
+
+
+def test_near_misses_are_items_that_named_a_topic_or_that_the_model_rated_relevant() -> None:
+    from dongtai.stages.classify import near_misses
+    from dongtai.stages.relevance import load_model
+
+    threshold = load_model().threshold
+    base = item("https://x.example/a", "x", "Galaxy phone sales", "text")
+
+    def judged(relevance: float, concepts: tuple[str, ...], on: bool = False) -> Classified:
+        return Classified(
+            item=base, topic="ai", relevance=relevance, on_topic=on, reason="r", concepts=concepts
+        )
+
+    named = judged(0.01, ("chip",))
+    rated = judged(threshold, ())
+    neither = judged(threshold - 0.01, ())
+    carried = judged(0.9, ("chip",), on=True)
+    assert near_misses([named, rated, neither, carried]) == [named, rated]

@@ -246,14 +246,16 @@ def left_out(
     run: Run, plans: list[SectionPlan], ranked: list[Story], entries: list[Classified]
 ) -> tuple[LeftOut, ...]:
     """Qualifying stories the plan does not carry, then the stories of ``min_outlets`` or
-    more outlets whose items named a topic but were judged off topic (near misses,
-    clustered like the on-topic items), each with its reason."""
+    more outlets whose items were judged off topic but came close (near misses: a topic
+    named, or a high relevance-model score; clustered like the on-topic items), each
+    with its reason."""
     s = run.settings
     planned = plan.left_out(ranked, plans, s.max_sections, s.min_outlets, s.max_stories)
-    near = [e for e in entries if not e.on_topic and e.concepts]
-    stories = cluster.cluster(near, embed, run.organisations) if near else []
-    reasons = {e.item.url: e.reason for e in near}
-    return (*planned, *plan.judged_off(stories, reasons, s.min_outlets))
+    near = classify.near_misses(entries)
+    items = [entry.item for entry in near]
+    stories = cluster.cluster(near, run.embedder(items), run.organisations) if near else []
+    judged = {e.item.url: e for e in near}
+    return (*planned, *plan.judged_off(stories, judged, s.min_outlets))
 
 
 def _operator_notes(run: Run) -> tuple[str, ...]:

@@ -30,7 +30,7 @@ substrings, other names as whole words, acronyms case-sensitively).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -194,6 +194,14 @@ def _by_model(entries: list[Classified], embed: Embedder) -> list[Classified]:
         update = {"on_topic": on, "relevance": round(p, 4), "reason": reason}
         judged.append(entry.model_copy(update=update))
     return judged
+
+
+def near_misses(entries: Sequence[Classified]) -> list[Classified]:
+    """Off-topic items an editor may still want named: those that named a topic concept,
+    and those the relevance model scored at or above its threshold with no concept named
+    (a topic the concept table lacks)."""
+    threshold = relevance.load_model().threshold
+    return [e for e in entries if not e.on_topic and (e.concepts or e.relevance >= threshold)]
 
 
 def borderline(entry: Classified) -> bool:

@@ -13,8 +13,9 @@ Rules (stories arrive ranked, best first):
    lowest-ranked story alone in its section is left out;
 4. every qualifying story not planned is *left out* with its reason (:func:`left_out`):
    over the story budget, or all sections taken and none of its topic free to share;
-   so is every story of ``min_outlets`` or more outlets whose items named a topic but
-   were judged off topic (:func:`judged_off`: the classifier's reason), and every story
+   so is every story of ``min_outlets`` or more outlets whose items came close but were
+   judged off topic (:func:`judged_off`: the classifier's reason, the most relevant
+   first), and every story
    that reaches ``min_outlets`` only with the outlets that copied it (:func:`copied_only`).
 """
 
@@ -22,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from dongtai.models import LeftOut, SectionPlan, Story
+from dongtai.models import Classified, LeftOut, SectionPlan, Story
 from dongtai.stages.rank import coverage
 
 RELATED = 0.3
@@ -132,12 +133,15 @@ def _left(story: Story, reason: str) -> LeftOut:
 
 
 def judged_off(
-    stories: Sequence[Story], reasons: Mapping[str, str], min_outlets: int
+    stories: Sequence[Story], judged: Mapping[str, Classified], min_outlets: int
 ) -> list[LeftOut]:
-    """Stories of off-topic items reported by ``min_outlets`` or more outlets, each with
-    the classifier's reason for its first item (``reasons``: item URL → reason)."""
-    return [
-        _left(story, f"judged off topic: {reasons.get(story.items[0].url, '')}")
-        for story in stories
-        if len(coverage(story)) >= min_outlets
-    ]
+    """Stories of off-topic items reported by ``min_outlets`` or more outlets, the most
+    relevant first (the best relevance of their items), each with the classifier's reason
+    for its most relevant item (``judged``: item URL → its classification)."""
+    scored = []
+    for story in stories:
+        if len(coverage(story)) >= min_outlets:
+            best = max((judged[i.url] for i in story.items), key=lambda e: e.relevance)
+            scored.append((best.relevance, story, best.reason))
+    scored.sort(key=lambda row: -row[0])
+    return [_left(story, f"judged off topic: {reason}") for _, story, reason in scored]
