@@ -25,6 +25,7 @@ from dongtai.models import Briefing, SectionPlan
 from dongtai.render.jsonout import JsonRenderer
 from dongtai.sources import load_registry
 from dongtai.store import open_store
+from dongtai.writers.headline import width
 from dongtai.writers.llm import quality
 
 from .conftest import DEMO_DATE, ingest_lines, sample_lines
@@ -610,3 +611,18 @@ def test_a_superlative_the_items_state_is_kept_with_its_evidence(
     assert {c.where for c in kept} >= {"4.1 第 1 段"}
     assert all(c.supported and c.evidence_sentence for c in kept)
     assert claim[:-1] in paragraphs(briefing)["4.1"][0]
+
+
+def test_a_paired_section_title_keeps_to_the_title_width(
+    homes: Callable[[], Path], serve: Callable[[Script], FakeLlm]
+) -> None:
+    home = homes()
+    (home / "dongtai.toml").write_text("max_stories = 6\nmax_sections = 3\n", "utf-8")
+    pipeline.run_stage(load_settings(home=home), DEMO_DATE, "plan")
+    briefing = build(home, serve(grounded))
+    assert_published_safely(briefing)
+    assert len(briefing.sections) == 3  # six stories: every section pairs two
+    limit = load_settings(home=home).title_chars
+    assert all(width(s.title) <= limit for s in briefing.sections), [
+        s.title for s in briefing.sections
+    ]

@@ -6,7 +6,8 @@ budget (:mod:`dongtai.writers.llm.prompts`), and answers JSON (one task, one cal
   * relevance (optional, ``llm.relevance``; stories of three items or more): items the
     model says do not report the story's event are left out while two items remain;
   * title: the section's title (in a paired section, the story's subsection title; the
-    section joins the two with "；"); a follow-up's title opens with "续报：";
+    section is titled as the extractive writer titles pairs: "A；B" when that fits the
+    title width, else "<topic>：两则动态"); a follow-up's title opens with "续报：";
   * facts (x.1): the writer opens it with the attribution naming every outlet and the
     date span, as the extractive writer does (what code can state exactly is not left to
     the model), then the model's account in Chinese; it cites every item;
@@ -49,6 +50,7 @@ from dongtai.errors import ConfigError
 from dongtai.models import Draft, DraftSection, DraftSubsection, Fallback, SectionPlan
 from dongtai.writers import WriteContext
 from dongtai.writers.extractive import abstract_sentence
+from dongtai.writers.headline import pair_title
 from dongtai.writers.llm import prompts, quality
 from dongtai.writers.llm.session import Session
 from dongtai.writers.llm.story import Reader, StoryWriter, Written, refused
@@ -97,7 +99,7 @@ class LlmWriter:
         abstract, abstract_fallbacks = _Abstract(session, context, bulletin, reader).write(written)
         sections, at = [], 0
         for plan in plans:
-            sections.append(_section(plan, written[at : at + len(plan.stories)]))
+            sections.append(_section(plan, written[at : at + len(plan.stories)], context))
             at += len(plan.stories)
         fallbacks = [f for w in written for f in w.fallbacks] + abstract_fallbacks
         tasks = [t for t in LLM_TASKS if t != "relevance" or session.settings.relevance]
@@ -116,7 +118,7 @@ def _cache_dir(settings: Settings) -> Path:
     return folder if folder.is_absolute() else settings.home / folder
 
 
-def _section(plan: SectionPlan, written: list[Written]) -> DraftSection:
+def _section(plan: SectionPlan, written: list[Written], context: WriteContext) -> DraftSection:
     if len(written) == 1:
         only = written[0]
         return DraftSection(title=only.title, topic=plan.topic, subsections=tuple(only.subsections))
@@ -126,9 +128,10 @@ def _section(plan: SectionPlan, written: list[Written]) -> DraftSection:
         )
         for w in written
     )
-    return DraftSection(
-        title="；".join(w.title for w in written), topic=plan.topic, subsections=subsections
-    )
+    first, second = (w.title for w in written)
+    topic_zh = context.topic_names.get(plan.topic, plan.topic)
+    title = pair_title(first, second, topic_zh, context.title_chars)
+    return DraftSection(title=title, topic=plan.topic, subsections=subsections)
 
 
 class _Abstract:
