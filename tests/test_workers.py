@@ -21,8 +21,11 @@ from typer.testing import CliRunner
 
 from dongtai.cli import app
 from dongtai.config import Settings, load_settings
+from dongtai.enrich import Enricher
 from dongtai.errors import BrokerError
+from dongtai.sources import load_registry
 from dongtai.store import Store
+from dongtai.text.embedding import embed
 from dongtai.workers import connect, enqueue_brief, enqueue_fetch, tasks
 from tests.conftest import DEMO_DATE, ingest_lines, sample_lines
 from tests.httpserver import LocalServer, static
@@ -123,6 +126,18 @@ def _full_items(store: Store, urls: list[str]) -> set[str]:
     return {url for url, item in store.items_by_url(urls).items() if not item.summary_only}
 
 
+def _enriched(store: Store, settings: Settings, urls: list[str]) -> set[str]:
+    """Those of ``urls`` whose stored enrichment is of their current content (the page,
+    once it is stored)."""
+    enricher = Enricher(load_registry(settings.home).organisation_names(), embed)
+    rows = store.enrichment(urls)
+    return {
+        url
+        for url, item in store.items_by_url(urls).items()
+        if url in rows and rows[url]["digest"] == enricher.digest(item)
+    }
+
+
 def _wait(condition: Callable[[], bool], seconds: float) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -193,6 +208,7 @@ def test_a_worker_fetches_pages_and_builds_the_queued_issue(world: World) -> Non
     worker.start()
     try:
         assert _wait(lambda: len(_full_items(store, served)) == len(served), 120)
+        assert _wait(lambda: _enriched(store, settings, served) == set(served), 120)
         assert _wait(lambda: store.load_briefing(DEMO_DATE) is not None, 240)
     finally:
         stop.set()

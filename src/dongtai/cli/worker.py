@@ -18,7 +18,7 @@ def worker(
     ] = 8,
     verbose: Annotated[bool, typer.Option("--verbose", help="Log every task.")] = False,
 ) -> None:
-    """Run queued tasks (fetch-source, extract-page, brief-day) until SIGTERM or Ctrl-C.
+    """Run queued tasks (fetch-source, extract-page, enrich-items, brief-day) until stopped.
 
     Start as many as the machines allow; a task is acknowledged only once its result is
     stored, so a worker killed mid-task loses nothing (another one does the task)."""
@@ -28,5 +28,5 @@ def worker(
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")  # fmt: skip
     logging.getLogger("pika").setLevel(logging.WARNING)
-    warn(f"worker: {threads} thread(s), queue {s.broker_queue!r}; stop with Ctrl-C or SIGTERM")
-    tasks.run(s, threads)
+    line = f"worker: {threads} thread(s), queue {s.broker_queue!r}; stop with Ctrl-C or SIGTERM"
+    tasks.run(s, threads, ready=lambda: warn(line))

@@ -149,6 +149,14 @@ def fetch_sources(
     return runs
 
 
+def enrich_stored(store: Store, registry: Registry, urls: Sequence[str]) -> int:
+    """Enrich the stored items of ``urls`` that lack a current enrichment; how many
+    items were looked at."""
+    items = list(store.items_by_url(urls).values())
+    Enricher(registry.organisation_names(), embed).enrich(store, items)
+    return len(items)
+
+
 PageTask = Callable[[Source, Entry, bool], None]
 """Takes over one article page: (source, entry, whether the entry is stored summary-only)."""
 
@@ -174,12 +182,16 @@ class FetchSession:
         self.tz = zone(settings.timezone)
         self.touched: list[str] = []  # URLs stored or upgraded, enriched after the run
 
+    def take_touched(self) -> list[str]:
+        """The URLs stored or upgraded since the last call."""
+        urls, self.touched = self.touched, []
+        return urls
+
     def enrich_touched(self) -> None:
         """Enrich the items stored or upgraded since the last call (when enabled)."""
-        urls, self.touched = self.touched, []
+        urls = self.take_touched()
         if self.settings.ingest.enrich and urls:
-            items = list(self.store.items_by_url(urls).values())
-            Enricher(self.registry.organisation_names(), embed).enrich(self.store, items)
+            enrich_stored(self.store, self.registry, urls)
 
     async def open(self, allow_private: bool) -> None:
         """Open the fetcher (for :meth:`one` and :meth:`page`); :meth:`close` closes it."""

@@ -7,8 +7,9 @@ Rules:
   :class:`~dongtai.errors.BrokerError` in one line (the password never shown). Without
   a broker everything runs in process, as always;
 - the tasks (:data:`TASKS`): ``fetch_source`` (one registry source, its pages queued as
-  ``extract_page``), ``extract_page`` (one article page) and ``brief_day`` (build one
-  issue date);
+  ``extract_page``), ``extract_page`` (one article page), ``enrich_items`` (embeddings,
+  figures, organisations and signature of stored items, queued by the fetch tasks) and
+  ``brief_day`` (build one issue date);
 - messages are persistent on a durable queue, published with confirmation; a worker
   acknowledges a message only after the task has returned, i.e. after its result is in
   the store (late ack): a worker killed mid-task leaves the message unacknowledged and
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
 
     from dongtai.config import Settings
 
-TASKS = ("fetch_source", "extract_page", "brief_day")
+TASKS = ("fetch_source", "extract_page", "enrich_items", "brief_day")
 MAX_RETRIES = 3  # a task that raises is tried again (with back-off), then dead-lettered
 
 

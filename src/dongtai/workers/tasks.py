@@ -5,6 +5,10 @@ Rules:
 - each task calls the library as the single-process path does: ``fetch_source`` is one
   source of :mod:`dongtai.fetch.run` (its article pages queued as ``extract_page`` tasks,
   so pages spread over the workers), ``brief_day`` is :func:`dongtai.pipeline.build`;
+- what a fetch task stored is enriched by an ``enrich_items`` task it queues with the
+  URLs (when ``ingest.enrich``), so the network-bound tasks never wait for the encoder;
+  enriching is idempotent (a current enrichment is kept), and an item whose task was
+  lost is enriched by the first ``brief`` that needs it;
 - a process keeps one store, one fetch session per network policy (its connection pool,
   robots.txt cache and per-host politeness shared by every task of the process, on one
   event loop thread) and the registry, read again when the workspace file changes;
@@ -22,7 +26,7 @@ import asyncio
 import logging
 import signal
 import threading
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import asdict
 from datetime import date, datetime
 from pathlib import Path
@@ -31,13 +35,14 @@ from typing import Any, TypeVar
 from dongtai.config import Settings
 from dongtai.errors import InputError
 from dongtai.fetch.feeds import Entry
-from dongtai.fetch.run import FetchSession, fetchable
+from dongtai.fetch.run import FetchSession, enrich_stored, fetchable
 from dongtai.models import Source
 from dongtai.sources import WORKSPACE_REGISTRY, Registry, load_registry
 from dongtai.store import open_store
 from dongtai.workers import connect, enqueue
 
 T = TypeVar("T")
+ENRICH_SECONDS = 600.0  # one task enriches one fetch task's items: seconds of encoding
 log = logging.getLogger("dongtai.worker")
 
 
@@ -63,7 +68,7 @@ class Worker:
         if source is not None:
             session = self._session(allow_private)
             run = self._await(session.one(source))
-            self._enrich(session)
+            self._queue_enrichment(session)
             log.info("%s: %s, %d new", run.source, run.status, run.new)
 
     def extract_page(
@@ -74,7 +79,12 @@ class Worker:
             session = self._session(private)
             for reason in self._await(session.page(source, _entry(entry), kept)):
                 log.info("%s: %s", source_id, reason)
-            self._enrich(session)
+            self._queue_enrichment(session)
+
+    def enrich_items(self, urls: list[str]) -> None:
+        with self._enriching:  # one encoder at a time: the worker's threads share it
+            stored = enrich_stored(self.store, self.registry(), urls)
+        log.info("enriched %d item(s)", stored)
 
     def brief_day(self, day: str) -> None:
         from dongtai import pipeline
@@ -116,11 +126,11 @@ class Worker:
                 self._sessions[allow_private] = session
             return session
 
-    def _enrich(self, session: FetchSession) -> None:
-        """What the task stored, enriched before the task is acknowledged (one encoder
-        at a time: the worker's threads share it)."""
-        with self._enriching:
-            session.enrich_touched()
+    def _queue_enrichment(self, session: FetchSession) -> None:
+        """Queue the enrichment of what the task stored (before it is acknowledged)."""
+        urls = session.take_touched()
+        if self.settings.ingest.enrich and urls:
+            enqueue(self.broker, self.settings.broker_queue, "enrich_items", urls)
 
     def _defer(self, allow_private: bool) -> Any:
         def page_task(source: Source, entry: Entry, kept: bool) -> None:
@@ -151,12 +161,19 @@ async def _enter(session: FetchSession, allow_private: bool) -> None:
     await session.open(allow_private)
 
 
-def run(settings: Settings, threads: int, stop: threading.Event | None = None) -> None:
+def run(
+    settings: Settings,
+    threads: int,
+    stop: threading.Event | None = None,
+    ready: Callable[[], None] | None = None,
+) -> None:
     """Take tasks until SIGTERM or SIGINT, or until ``stop`` is set when given (rules
-    in the module docstring)."""
+    in the module docstring); ``ready`` is called once the broker answered."""
     import dramatiq
 
     broker = connect(settings.broker_url)
+    if ready is not None:
+        ready()
     worker = Worker(settings, broker)
     for name, seconds in _time_limits(settings).items():
         declare = dramatiq.actor(actor_name=name, queue_name=settings.broker_queue,
@@ -182,6 +199,7 @@ def _time_limits(settings: Settings) -> dict[str, float]:
     return {
         "fetch_source": settings.fetch.source_deadline + 60,
         "extract_page": settings.fetch.request_deadline + 60,
+        "enrich_items": ENRICH_SECONDS,
         "brief_day": 2 * 3600.0,
     }
 
