@@ -9,7 +9,9 @@ when no server answers). The workers (``dongtai worker --threads 8``, RabbitMQ a
 ``DONGTAI_BROKER_URL`` or 127.0.0.1:5672, a queue of their own) are started before the
 clock starts, as long-running workers are; the clock runs from the first task queued
 by ``fetch --queue``'s library call to the last item stored. Baseline: ``fetch`` in
-one process (``fetch_sources``), same feeds, same kind of database.
+one process (``fetch_sources``), same feeds, same kind of database. Enrichment is off
+(``ingest.enrich = false``) in both: this measures fetching; the encoder's share (the
+``enrich_items`` tasks, or ingest) is measured by ``bench/scale.py``.
 
 Kill test: 2 workers fetch 1,000 feeds; once a third of the items are stored, one is
 killed with SIGKILL and a new one started. Then: items stored = items served, no URL
@@ -55,6 +57,9 @@ allowed_networks = ["127.0.0.0/8"]
 per_host = 4
 per_host_delay = 0.01
 concurrency = 32
+
+[ingest]
+enrich = false
 """
 
 

@@ -5,6 +5,7 @@ The encoder is the real one, wrapped to record the texts sent to it."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -72,6 +73,19 @@ def test_brief_reads_the_enrichment_stored_at_ingest(
     assert len(store.enrichment(i.url for s in stories for i in s.items)) == sum(
         len(s.items) for s in stories
     )
+
+
+def test_each_distinct_text_is_encoded_once_at_ingest(
+    settings: Settings, store: Store, encoder: Recording
+) -> None:
+    lines = [line for line in sample_lines() if line.strip()][:5]
+    copies = [  # the same texts from another outlet, stored in the same batch
+        json.dumps({**json.loads(line), "url": f"https://copy.example/{n}", "source": "copier"})
+        for n, line in enumerate(lines)
+    ]
+    ingest_lines(settings, store, lines + copies)
+    assert encoder.texts and len(encoder.texts) == len(set(encoder.texts))
+    assert len(store.enrichment(f"https://copy.example/{n}" for n in range(5))) == 5
 
 
 def test_without_stored_enrichment_brief_encodes_and_keeps_it(

@@ -65,18 +65,18 @@ class Enricher:
         return hashlib.sha1("\x00".join(parts).encode()).hexdigest()
 
     def compute(self, items: Sequence[Item]) -> list[Enrichment]:
-        """Enrichments of the items, the texts of all of them encoded in one batch."""
+        """Enrichments of the items, their distinct texts encoded in one batch (a text
+        that several items share, a syndicated copy's, is encoded once)."""
         leads = [cluster.lead_text(item) for item in items]
         others = [relevance.text_of(item.title, item.text) for item in items]
-        extra = [n for n, lead in enumerate(leads) if lead != others[n]]
-        vectors = self.embed(leads + [others[n] for n in extra])
-        second: dict[int, Vector] = {n: vectors[len(items) + k] for k, n in enumerate(extra)}
+        texts = list(dict.fromkeys([*leads, *others]))
+        vector = dict(zip(texts, self.embed(texts), strict=True))
         hashes = dedupe.signatures(items)
         return [
             Enrichment(
                 digest=self.digest(item),
-                lead=vectors[n],
-                relevance=second.get(n),
+                lead=vector[leads[n]],
+                relevance=None if others[n] == leads[n] else vector[others[n]],
                 signals=cluster.item_signals(item, self.organisations),
                 signature=hashes[n],
             )
