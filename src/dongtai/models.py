@@ -18,9 +18,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 
 class Record(BaseModel):
-    """Base of all records: immutable, unknown fields rejected."""
+    """Base of all records: immutable, unknown fields rejected. A record builds its
+    validator when first used, so a command pays only for the records it uses."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 FEED_KINDS = ("rss", "atom", "json-feed")
