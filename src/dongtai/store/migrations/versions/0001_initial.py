@@ -17,17 +17,15 @@ def upgrade() -> None:
     table("items", """
         id          key
         url         s2000 unique
-        source_id   s200 ref=sources.id
+        source_id   s200 ref=sources.id index
         title       text
-        published   time
+        published   time index
         language    s8
         text        text
         summary     text
         authors     json
         ingested_at time
     """)  # fmt: skip
-    op.create_index("ix_items_source_id", "items", ["source_id"])
-    op.create_index("ix_items_published", "items", ["published"])
     table("stage_outputs", """
         issue_date  date key
         stage       s40 key
@@ -54,12 +52,11 @@ def upgrade() -> None:
     table("briefing_references", """
         issue_date  date key ref=briefings.issue_date cascade
         n           key
-        item_url    s2000
+        item_url    s2000 index
         source      text
         published   date
         title       text
     """)  # fmt: skip
-    op.create_index("ix_briefing_references_item_url", "briefing_references", ["item_url"])
 
 
 def downgrade() -> None:

@@ -21,7 +21,7 @@ def upgrade() -> None:
     """)  # fmt: skip
     table("fetch_runs", """
         id                   key
-        source_id            s200
+        source_id            s200 index
         started_at           time
         finished_at          time
         status               s20
@@ -30,7 +30,6 @@ def upgrade() -> None:
         failed               int
         error                text
     """)  # fmt: skip
-    op.create_index("ix_fetch_runs_source_id", "fetch_runs", ["source_id"])
     table("raw_pages", """
         url                  s2000 key
         source_id            s200

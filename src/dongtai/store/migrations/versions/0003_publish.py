@@ -19,19 +19,18 @@ def upgrade() -> None:
     """)  # fmt: skip
     table("approvals", """
         id           key
-        issue_date   date
+        issue_date   date index
         version      s64
         approved_by  s200
         approved_at  time
         override     bool
         status       s20
     """)  # fmt: skip
-    op.create_index("ix_approvals_issue_date", "approvals", ["issue_date"])
     table("deliveries", """
         id           key
         key          s600 unique
         delivery_id  s64
-        issue_date   date
+        issue_date   date index
         version      s64
         channel      s100
         recipient    s400
@@ -45,7 +44,6 @@ def upgrade() -> None:
         updated_at   time
         delivered_at time null
     """)  # fmt: skip
-    op.create_index("ix_deliveries_issue_date", "deliveries", ["issue_date"])
     table("notices", """
         key          s400 key
         message      text
