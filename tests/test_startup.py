@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -29,8 +30,8 @@ HEAVY = (
     "dongtai.text.embedding",
 )
 
-# the registry commands read settings (pydantic-settings) but never open SQLAlchemy
-REGISTRY_HEAVY = (*(m for m in HEAVY if m != "pydantic_settings"), "dongtai.store.db")
+# the registry commands never open SQLAlchemy; in a pipe they draw no rich table
+REGISTRY_HEAVY = (*HEAVY, "dongtai.store.db", "rich.table")
 
 
 def modules_after(code: str) -> set[str]:
@@ -73,14 +74,23 @@ def _cli(home: Path, *args: str) -> str:
 
 def test_sources_list_reads_health_without_sqlalchemy(tmp_path: Path) -> None:
     _workspace(tmp_path)
-    loaded = modules_after(_cli(tmp_path, "sources", "list", "--json"))
-    assert not [m for m in REGISTRY_HEAVY if m in loaded]
+    for words in (("sources", "list", "--json"), ("sources", "list")):
+        loaded = modules_after(_cli(tmp_path, *words))
+        assert not [m for m in REGISTRY_HEAVY if m in loaded]
 
 
-def test_sources_add_loads_no_heavy_module(tmp_path: Path) -> None:
-    loaded = modules_after(_cli(tmp_path, "sources", "add", "quick", "https://example.org/f"))
-    assert "dongtai.sources" in loaded
-    assert not [m for m in REGISTRY_HEAVY if m in loaded]
+def test_sources_list_in_a_pipe_prints_one_aligned_line_a_source(tmp_path: Path) -> None:
+    _workspace(tmp_path)
+    done = subprocess.run([sys.executable, "-m", "dongtai", "--home", str(tmp_path), "sources"],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    title, header, *rows = done.stdout.splitlines()
+    assert title.startswith("sources (") and header.split()[:3] == ["id", "kind", "lang"]
+    by_id = {row.split()[0]: row for row in rows}
+    assert len(by_id) == len(rows) == int(title.removeprefix("sources (").rstrip(")"))
+    assert re.split(r"\s{2,}", by_id["ft"])[-3:] == ["never", "1", "timeout"]  # unfolded
+    for column in ("kind", "lang", "url or route"):  # aligned (in display cells; ASCII here)
+        at = header.index(column)
+        assert all(row[at - 2 : at] == "  " and row[at] != " " for row in rows)
 
 
 def test_quick_health_equals_the_store_s(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ import os
 import tomllib
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import (
@@ -23,11 +23,6 @@ from pydantic import (
     SecretStr,
     ValidationError,
     field_validator,
-)
-from pydantic_settings import (
-    BaseSettings,
-    PydanticBaseSettingsSource,
-    SettingsConfigDict,
 )
 
 from dongtai.errors import ConfigError
@@ -347,13 +342,11 @@ class ChannelSettings(BaseModel):
         return dict(self.model_extra or {})
 
 
-class Settings(BaseSettings):
-    """All settings of dongtai (see the module docstring for precedence)."""
+class Settings(BaseModel):
+    """All settings of dongtai; :func:`load_settings` reads them (precedence: see the
+    module docstring). Keys nobody declared are ignored."""
 
-    model_config = SettingsConfigDict(
-        env_prefix="DONGTAI_", env_nested_delimiter="__", extra="ignore"
-    )
-    reads_file: ClassVar[bool] = True  # False: the environment alone (``_env_values``)
+    model_config = ConfigDict(extra="ignore")
 
     home: Path = Field(
         Path.home() / ".dongtai", description="Workspace: database, briefings, cache"
@@ -401,18 +394,6 @@ class Settings(BaseSettings):
         default_factory=dict, description="Delivery channels by name ([channels.NAME])"
     )
 
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        file = (_FileSource(settings_cls),) if cls.reads_file else ()
-        return (init_settings, env_settings, _FlatLlmEnv(settings_cls), *file)
-
     def branding_in_home(self) -> Branding:
         """The branding with a relative logo or font folder taken relative to HOME."""
         b = self.branding
@@ -429,35 +410,71 @@ class Settings(BaseSettings):
         return self.home / "briefings"
 
 
-class _FileSource(PydanticBaseSettingsSource):
-    """Reads ``dongtai.toml`` from the workspace chosen by CLI or environment."""
-
-    def __init__(self, settings_cls: type[BaseSettings], home: Path | None = None) -> None:
-        super().__init__(settings_cls)
-        self.path = _config_path(home)
-
-    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
-        return None, field_name, False
-
-    def __call__(self) -> dict[str, Any]:
-        if self.path is None or not self.path.is_file():
-            return {}
-        try:
-            return tomllib.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise ConfigError(f"cannot read settings file {self.path}: {exc}") from exc
+def load_settings(**overrides: Any) -> Settings:
+    """Settings with CLI ``overrides`` on top; ``None`` values mean "not given"."""
+    given = {k: v for k, v in overrides.items() if v is not None}
+    home = given.get("home")
+    try:
+        merged = _deep_merge(_file_values(Path(home) if home is not None else None), _env_values())
+        return Settings.model_validate(_deep_merge(merged, given))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ConfigError(f"invalid setting {where}: {first['msg']}") from exc
 
 
-class _FlatLlmEnv(PydanticBaseSettingsSource):
-    """``DONGTAI_LLM_BASE_URL``, ``DONGTAI_LLM_MODEL``, ``DONGTAI_LLM_API_KEY``: the
-    flat names of three ``llm`` settings (below the nested ``DONGTAI_LLM__…`` names)."""
+def _file_values(home: Path | None) -> dict[str, Any]:
+    """The settings file of the workspace chosen by CLI or environment ({} without one)."""
+    path = _config_path(home)
+    if path is None or not path.is_file():
+        return {}
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"cannot read settings file {path}: {exc}") from exc
 
-    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
-        return None, field_name, False
 
-    def __call__(self) -> dict[str, Any]:
-        given = {key: os.environ[name] for name, key in LLM_FLAT_ENV.items() if name in os.environ}
-        return {"llm": given} if given else {}
+def _config_path(home: Path | None) -> Path | None:
+    explicit = os.environ.get("DONGTAI_CONFIG")
+    if explicit:
+        return Path(explicit)
+    home = home or (Path(os.environ["DONGTAI_HOME"]) if os.environ.get("DONGTAI_HOME") else None)
+    return home / CONFIG_FILE_NAME if home else None
+
+
+def _env_values() -> dict[str, Any]:
+    """The settings the environment gives, unvalidated: ``DONGTAI_<NAME>`` (any case) and
+    nested ``DONGTAI_<NAME>__<KEY>``, over the flat LLM names (:data:`LLM_FLAT_ENV`).
+
+    A variable naming a plain top-level setting (text, number, yes/no, path) is its
+    value as it stands; any other (nested, a table or list as JSON) is parsed by
+    pydantic-settings, imported only then (it is slow to import)."""
+    flat = {key: os.environ[name] for name, key in LLM_FLAT_ENV.items() if name in os.environ}
+    values: dict[str, Any] = {"llm": flat} if flat else {}
+    names = [n for n in os.environ if _is_setting(n)]
+    plain = {n.lower()[8:]: os.environ[n] for n in names if _is_plain(n.lower()[8:])}
+    if len(plain) == len(names):  # every one plain, no two spellings of one name
+        return _deep_merge(values, plain)
+    from pydantic_settings import EnvSettingsSource
+
+    source = EnvSettingsSource(
+        Settings,  # type: ignore[arg-type]  # reads the fields and their types only
+        env_prefix="DONGTAI_",
+        env_nested_delimiter="__",
+        case_sensitive=False,
+    )
+    return _deep_merge(values, source())
+
+
+def _is_setting(variable: str) -> bool:
+    """Whether ``variable`` is ``DONGTAI_<NAME>`` or ``DONGTAI_<NAME>__…`` of a setting."""
+    name = variable.lower()
+    return name.startswith("dongtai_") and name[8:].split("__")[0] in Settings.model_fields
+
+
+def _is_plain(name: str) -> bool:
+    field = Settings.model_fields.get(name)
+    return field is not None and field.annotation in (str, int, float, bool, Path)
 
 
 def _deep_merge(low: dict[str, Any], high: dict[str, Any]) -> dict[str, Any]:
@@ -469,38 +486,3 @@ def _deep_merge(low: dict[str, Any], high: dict[str, Any]) -> dict[str, Any]:
         both = isinstance(below, dict) and isinstance(value, dict)
         merged[key] = _deep_merge(below, value) if both else value  # type: ignore[arg-type]
     return merged
-
-
-def _config_path(home: Path | None) -> Path | None:
-    explicit = os.environ.get("DONGTAI_CONFIG")
-    if explicit:
-        return Path(explicit)
-    home = home or (Path(os.environ["DONGTAI_HOME"]) if os.environ.get("DONGTAI_HOME") else None)
-    return home / CONFIG_FILE_NAME if home else None
-
-
-def load_settings(**overrides: Any) -> Settings:
-    """Settings with CLI ``overrides`` on top; ``None`` values mean "not given"."""
-    given = {k: v for k, v in overrides.items() if v is not None}
-    home = given.get("home")
-    try:
-        if home is not None:
-            # the file lives in the home given on the command line
-            file_values = _FileSource(Settings, Path(home))()
-            merged = _deep_merge(_deep_merge(file_values, _env_values()), given)
-            return Settings.model_validate(merged)
-        return Settings(**given)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise ConfigError(f"invalid setting {where}: {first['msg']}") from exc
-
-
-def _env_values() -> dict[str, Any]:
-    """Environment values alone, parsed as pydantic-settings parses them."""
-
-    class _EnvOnly(Settings):
-        reads_file: ClassVar[bool] = False
-
-    env = _EnvOnly()
-    return env.model_dump(exclude_unset=True)

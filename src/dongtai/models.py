@@ -18,9 +18,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 
 class Record(BaseModel):
-    """Base of all records: immutable, unknown fields rejected."""
+    """Base of all records: immutable, unknown fields rejected. A record builds its
+    validator when first used, so a command pays only for the records it uses."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 FEED_KINDS = ("rss", "atom", "json-feed")
@@ -213,17 +214,23 @@ class SectionPlan(Record):
 
 
 class Paragraph(Record):
+    """A paragraph of the issue, citing its references by number."""
+
     text: str
     refs: tuple[int, ...]
 
 
 class Subsection(Record):
+    """Subsection ``number`` ("1.2": the second of section 1)."""
+
     number: str
     title: str
     paragraphs: tuple[Paragraph, ...]
 
 
 class Section(Record):
+    """Section ``number`` ("1", "2" …): the stories of one topic."""
+
     number: str
     title: str
     topic: str
@@ -239,18 +246,8 @@ class Reference(Record):
 
 
 class Claim(Record):
-    """A claim of the briefing text (figure, date, organisation, person, quote, citation,
-    reference), where it stands and the evidence that supports it or why none does.
-
-    ``pointer`` is the JSON pointer of the briefing text holding the claim
-    ("/abstract", "/sections/0/subsections/1/paragraphs/0/text") and ``start``/``end``
-    its character span there. ``evidence_*`` name the supporting item (reference number,
-    URL, field "title"/"summary"/"text"/"published"/"outlet", sentence and span in that
-    field); ``support_refs`` are all the references in scope that support it. A claim
-    that failed names the closest candidate of the cited items instead (``closest_*``:
-    reference, field, sentence, span) and ``mismatch``, why it does not match ("value",
-    "unit", "qualifier", "period", "direction", "date", "metadata", "unbound", …).
-    """
+    """A claim of the briefing text, where it stands and the evidence that supports it
+    or why none does."""
 
     text: str
     where: str
@@ -258,25 +255,35 @@ class Claim(Record):
     evidence_url: str = ""
     evidence: str = ""
     kind: str = "figure"
+    """figure, date, organisation, person, quote, citation or reference"""
     pointer: str = ""
+    """The JSON pointer of the briefing text holding the claim ("/abstract",
+    "/sections/0/subsections/1/paragraphs/0/text"); ``start``, ``end``: its span there."""
     start: int = 0
     end: int = 0
     sentence: str = ""
     normalised: str = ""
     reason: str = ""
     evidence_ref: int = 0
+    """``evidence_*``: the supporting item (reference number, URL, field "title",
+    "summary", "text", "published" or "outlet", sentence and span in that field)."""
     evidence_field: str = ""
     evidence_sentence: str = ""
     evidence_start: int = 0
     evidence_end: int = 0
     support_refs: tuple[int, ...] = ()
+    """Every reference in scope that supports the claim."""
     closest: str = ""
+    """``closest_*``: of a claim that failed, the closest candidate of the cited items
+    (reference, field, sentence, span)."""
     closest_ref: int = 0
     closest_field: str = ""
     closest_sentence: str = ""
     closest_start: int = 0
     closest_end: int = 0
     mismatch: str = ""
+    """Why the closest candidate does not match: "value", "unit", "qualifier",
+    "period", "direction", "date", "metadata", "unbound" …"""
 
 
 class Verification(Record):

@@ -45,6 +45,10 @@ class Listing(Record):
 
 
 class PairReport(Record):
+    """Two items of a story (by URL): their ``similarity`` (the embeddings' ``cosine``
+    with the bonuses for shared figures and organisations, less crowding), what they
+    share and the hours between them."""
+
     first: str
     second: str
     similarity: float

@@ -1,9 +1,11 @@
 """The typer application and what every command shares: the workspace option,
-settings, and the two consoles (results on stdout, problems on stderr)."""
+settings, the two consoles (results on stdout, problems on stderr) and tables (drawn on
+a terminal; plain aligned lines, one a row, when stdout is a pipe or a file)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -70,3 +72,28 @@ def say(text: str) -> None:
 def warn(text: str) -> None:
     """A plain line on stderr (no markup interpretation; control characters dropped)."""
     err.print(_CONTROLS.sub("", text), markup=False, highlight=False)
+
+
+def table(title: str, columns: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    """``rows`` under their ``columns`` on stdout: a rich table (long cells folded) on a
+    terminal; elsewhere the title, then one plain line a row, columns aligned, nothing
+    folded (so that ``grep`` finds a whole row)."""
+    if out.is_terminal:
+        from rich.table import Table
+
+        drawn = Table(title=title)
+        for column in columns:
+            drawn.add_column(column, overflow="fold")
+        for row in rows:
+            drawn.add_row(*row)
+        out.print(drawn)
+        return
+    from rich.cells import cell_len
+
+    widths = [max(map(cell_len, cells)) for cells in zip(columns, *rows, strict=True)]
+    lines = [title]
+    for row in (columns, *rows):
+        cells = zip(row, widths, strict=True)
+        line = "  ".join(cell + " " * (width - cell_len(cell)) for cell, width in cells)
+        lines.append(line.rstrip())
+    say("\n".join(lines))

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 from dongtai.cli.app import app, err, out, say, settings, state, warn
 from dongtai.errors import InputError
@@ -164,6 +163,8 @@ def _build(s: Settings, issue_date: date) -> None:
 
 def _summary(result: Result) -> None:
     b = result.briefing
+    from rich.table import Table
+
     table = Table(title=f"{b.title} · {b.date}", show_lines=False)
     table.add_column("§")
     table.add_column("section")

@@ -16,7 +16,6 @@ from datetime import date
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 from dongtai.cli.app import app, out, say, settings, warn
 from dongtai.errors import InputError
@@ -126,6 +125,8 @@ def schedule() -> None:
 
 
 def _table(rows: list[Delivery]) -> None:
+    from rich.table import Table
+
     table = Table(title=f"deliveries ({len(rows)})")
     for column in ("date", "channel", "recipient", "status", "attempts", "parts", "response"):
         table.add_column(column, overflow="fold")

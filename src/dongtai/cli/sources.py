@@ -17,9 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
-from rich.table import Table
 
-from dongtai.cli.app import app, err, out, say, settings
+from dongtai.cli.app import app, err, out, say, settings, table
 from dongtai.errors import InputError
 
 if TYPE_CHECKING:
@@ -52,28 +51,15 @@ def list_sources(as_json: JsonOption = False) -> None:
     s = settings()
     registry = load_registry(s.home)
     health = source_health(s.db_url)
+    rsshub_url = s.fetch.rsshub_url
     if as_json:
-        rows = [
-            _health_json(x, health.get(x.id), s.fetch.rsshub_url) for x in registry.sources.values()
-        ]
-        say(json.dumps(rows, ensure_ascii=False, indent=2))
+        data = [_health_json(x, health.get(x.id), rsshub_url) for x in registry.sources.values()]
+        say(json.dumps(data, ensure_ascii=False, indent=2))
         return
-    table = Table(title=f"sources ({len(registry.sources)})")
-    columns = (
-        "id",
-        "kind",
-        "lang",
-        "url or route",
-        "last success",
-        "read by",
-        "fails",
-        "last error",
-    )
-    for column in columns:
-        table.add_column(column, overflow="fold")
-    for source in registry.sources.values():
-        table.add_row(*_health_row(source, health.get(source.id), s.fetch.rsshub_url))
-    out.print(table)
+    columns = ("id", "kind", "lang", "url or route", "last success", "read by", "fails",
+               "last error")  # fmt: skip
+    rows = [_health_row(x, health.get(x.id), rsshub_url) for x in registry.sources.values()]
+    table(f"sources ({len(registry.sources)})", columns, rows)
 
 
 def _health_row(source: Source, health: SourceHealth | None, rsshub_url: str) -> list[str]:
@@ -210,13 +196,10 @@ def check(
     if as_json:
         say(json.dumps([r.to_json() for r in results], ensure_ascii=False, indent=2))
     else:
-        table = Table(title=f"checked {len(results)} source(s)")
-        for column in ("id", "status", "items", "newest (h)", "robots", "advice"):
-            table.add_column(column, overflow="fold")
-        for r in results:
-            age = "" if r.newest_age_hours is None else f"{r.newest_age_hours:.0f}"
-            table.add_row(r.id, r.status, str(r.items), age, r.robots, r.advice)
-        out.print(table)
+        columns = ("id", "status", "items", "newest (h)", "robots", "advice")
+        rows = [(r.id, r.status, str(r.items), _hours(r.newest_age_hours), r.robots, r.advice)
+                for r in results]  # fmt: skip
+        table(f"checked {len(results)} source(s)", columns, rows)
     if any(r.status not in ("ok", "manual") for r in results):
         raise typer.Exit(1)
 
@@ -269,6 +252,10 @@ def fetch(
         raise typer.Exit(1)
 
 
+def _hours(age: float | None) -> str:
+    return "" if age is None else f"{age:.0f}"
+
+
 def _queue(source: str | None, allow_private_network: bool) -> None:
     from dongtai.fetch.run import fetchable
     from dongtai.sources import load_registry
@@ -286,6 +273,8 @@ def _summary(run: FetchRun) -> dict[str, Any]:
 
 
 def _table(runs: list[FetchRun]) -> None:
+    from rich.table import Table
+
     table = Table(title=f"fetched {len(runs)} source(s)")
     table.add_column("source")
     table.add_column("status")

@@ -6,7 +6,6 @@ import json
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 from dongtai.cli.app import app, out, say, settings
 from dongtai.cli.build import parse_date
@@ -35,6 +34,8 @@ def list_stories(
     if as_json:
         say(json.dumps(_listing_json(listing), ensure_ascii=False, indent=2))
         return
+    from rich.table import Table
+
     table = Table(title=f"stories · {listing.date}")
     for column in ("id", "score", "topic", "outlets", "title"):
         table.add_column(column)
@@ -95,6 +96,8 @@ def explain(
         say(f"  [{item.source}] {item.title}  {item.url}")
         for copy in item.copies:
             say(f"      copy [{copy.source}] {copy.url}: {copy.reason}")
+    from rich.table import Table
+
     table = Table(title=f"pairs (merge threshold {result.threshold:g}, average link)")
     for column in ("first", "second", "sim", "cos", "figures", "organisations", "hours"):
         table.add_column(column)

@@ -5,20 +5,20 @@ the search index with its state. The queries on them are :class:`dongtai.store.d
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from dongtai.store.schema import Base, Dated
+from dongtai.store.schema import Base, Dated, DateKey, Hash, IntKey, Person, Status, Url, Word
 
 
 class UserRow(Base):
     __tablename__ = "web_users"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
+    id: Mapped[IntKey]
+    name: Mapped[Person] = mapped_column(unique=True)
     role: Mapped[str] = mapped_column(String(20))
     password_hash: Mapped[str]
     created_at: Mapped[datetime]
@@ -29,9 +29,9 @@ class SessionRow(Base):
 
     __tablename__ = "web_sessions"
 
-    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    token_hash: Mapped[Hash] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("web_users.id", ondelete="CASCADE"))
-    csrf: Mapped[str] = mapped_column(String(64))
+    csrf: Mapped[Hash]
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
 
@@ -41,8 +41,8 @@ class RevisionRow(Dated, Base):
 
     number: Mapped[int]
     document: Mapped[dict[str, Any]]
-    status: Mapped[str] = mapped_column(String(20))
-    author: Mapped[str] = mapped_column(String(200))
+    status: Mapped[Status]
+    author: Mapped[Person]
     note: Mapped[str]
     created_at: Mapped[datetime]
 
@@ -52,18 +52,20 @@ class PublicationRow(Dated, Base):
 
     version: Mapped[int]
     revision_id: Mapped[int] = mapped_column(ForeignKey("issue_revisions.id"))
-    published_by: Mapped[str] = mapped_column(String(200))
+    published_by: Mapped[Person]
     published_at: Mapped[datetime]
     correction: Mapped[str]
     override_reason: Mapped[str]
 
 
 class ChangeRow(Dated, Base):
+    """One change an editor made to an issue (``before`` and ``after`` as text)."""
+
     __tablename__ = "desk_changes"
 
     at: Mapped[datetime]
-    user: Mapped[str] = mapped_column(String(200))
-    action: Mapped[str] = mapped_column(String(40))
+    user: Mapped[Person]
+    action: Mapped[Word]
     target: Mapped[str]
     before: Mapped[str]
     after: Mapped[str]
@@ -74,18 +76,18 @@ class StoryLabelRow(Dated, Base):
 
     __tablename__ = "story_labels"
 
-    item_a: Mapped[str] = mapped_column(String(2000))
-    item_b: Mapped[str] = mapped_column(String(2000))
+    item_a: Mapped[Url]
+    item_b: Mapped[Url]
     label: Mapped[str] = mapped_column(String(20))
-    user: Mapped[str] = mapped_column(String(200))
+    user: Mapped[Person]
     at: Mapped[datetime]
 
 
 class SearchDocRow(Dated, Base):
     __tablename__ = "search_docs"
 
-    anchor: Mapped[str] = mapped_column(String(40))
-    topic: Mapped[str] = mapped_column(String(40), index=True)
+    anchor: Mapped[Word]
+    topic: Mapped[Word] = mapped_column(index=True)
     orgs: Mapped[str]  # " id1 id2 " organisations the section names
     title: Mapped[str]
     text: Mapped[str]
@@ -97,5 +99,5 @@ class SearchStateRow(Base):
 
     __tablename__ = "search_state"
 
-    issue_date: Mapped[date] = mapped_column(primary_key=True)
-    signature: Mapped[str] = mapped_column(String(64))
+    issue_date: Mapped[DateKey]
+    signature: Mapped[Hash]

@@ -33,7 +33,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from dongtai.store import Store
 from dongtai.store.convert import record, values
 from dongtai.store.db import upsert
-from dongtai.store.schema import Base, Dated
+from dongtai.store.schema import Base, Dated, DateKey, Hash, IntKey, Person, Status
 
 DELIVERY_STATUSES = ("pending", "delivered", "failed")
 
@@ -43,7 +43,7 @@ class RunRow(Base):
 
     __tablename__ = "publish_runs"
 
-    issue_date: Mapped[date] = mapped_column(primary_key=True)
+    issue_date: Mapped[DateKey]
     status: Mapped[str] = mapped_column(String(24))
     steps: Mapped[dict[str, str]]
     message: Mapped[str] = mapped_column(default="")
@@ -56,11 +56,11 @@ class ApprovalRow(Dated, Base):
 
     __tablename__ = "approvals"
 
-    version: Mapped[str] = mapped_column(String(64))
-    approved_by: Mapped[str] = mapped_column(String(200))
+    version: Mapped[Hash]
+    approved_by: Mapped[Person]
     approved_at: Mapped[datetime]
     override: Mapped[bool] = mapped_column(default=False)
-    status: Mapped[str] = mapped_column(String(20))  # verification status when approved
+    status: Mapped[Status]  # verification status when approved
 
 
 class DeliveryRow(Base):
@@ -68,11 +68,11 @@ class DeliveryRow(Base):
 
     __tablename__ = "deliveries"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntKey]
     key: Mapped[str] = mapped_column(String(600), unique=True)
-    delivery_id: Mapped[str] = mapped_column(String(64))
+    delivery_id: Mapped[Hash]
     issue_date: Mapped[date] = mapped_column(index=True)
-    version: Mapped[str] = mapped_column(String(64))
+    version: Mapped[Hash]
     channel: Mapped[str] = mapped_column(String(100))
     recipient: Mapped[str] = mapped_column(String(400))
     status: Mapped[str] = mapped_column(String(12))

@@ -7,7 +7,7 @@ The schema itself is created and changed only by the Alembic migrations in
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from sqlalchemy import (
     JSON,
@@ -35,17 +35,28 @@ class Base(DeclarativeBase):
     }
 
 
+# Column kinds named by what they hold (the lengths the migrations gave them).
+IntKey = Annotated[int, mapped_column(primary_key=True)]
+DateKey = Annotated[date, mapped_column(primary_key=True)]  # an issue date as the key
+Url = Annotated[str, mapped_column(String(2000))]
+SourceId = Annotated[str, mapped_column(String(200))]  # a registry id
+Person = Annotated[str, mapped_column(String(200))]  # a newsroom user's name
+Status = Annotated[str, mapped_column(String(20))]
+Word = Annotated[str, mapped_column(String(40))]  # a name from a short list: topic, stage…
+Hash = Annotated[str, mapped_column(String(64))]  # a hex digest or token (at most SHA-256)
+
+
 class Dated:
     """Columns of a row that belongs to one issue date and has its own integer id."""
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntKey]
     issue_date: Mapped[date] = mapped_column(index=True)
 
 
 class SourceRow(Base):
     __tablename__ = "sources"
 
-    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    id: Mapped[SourceId] = mapped_column(primary_key=True)
     data: Mapped[dict[str, Any]]
     known: Mapped[bool] = mapped_column(default=True)
 
@@ -53,8 +64,8 @@ class SourceRow(Base):
 class ItemRow(Base):
     __tablename__ = "items"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    url: Mapped[str] = mapped_column(String(2000), unique=True)
+    id: Mapped[IntKey]
+    url: Mapped[Url] = mapped_column(unique=True)
     source_id: Mapped[str] = mapped_column(ForeignKey("sources.id"), index=True)
     title: Mapped[str]
     published: Mapped[datetime] = mapped_column(index=True)
@@ -76,7 +87,7 @@ class EnrichmentRow(Base):
 
     __tablename__ = "enrichment"
 
-    url: Mapped[str] = mapped_column(String(2000), primary_key=True)
+    url: Mapped[Url] = mapped_column(primary_key=True)
     digest: Mapped[str] = mapped_column(String(40))
     lead: Mapped[bytes]
     relevance: Mapped[bytes | None]
@@ -90,8 +101,8 @@ class StageRow(Base):
 
     __tablename__ = "stage_outputs"
 
-    issue_date: Mapped[date] = mapped_column(primary_key=True)
-    stage: Mapped[str] = mapped_column(String(40), primary_key=True)
+    issue_date: Mapped[DateKey]
+    stage: Mapped[Word] = mapped_column(primary_key=True)
     payload: Mapped[Any] = mapped_column(JSON)
     created_at: Mapped[datetime]
 
@@ -99,9 +110,9 @@ class StageRow(Base):
 class StoryRow(Base):
     __tablename__ = "stories"
 
-    issue_date: Mapped[date] = mapped_column(primary_key=True)
+    issue_date: Mapped[DateKey]
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    topic: Mapped[str] = mapped_column(String(40))
+    topic: Mapped[Word]
     title: Mapped[str]
     score: Mapped[float]
     reasons: Mapped[list[str]]
@@ -112,9 +123,9 @@ class StoryRow(Base):
 class BriefingRow(Base):
     __tablename__ = "briefings"
 
-    issue_date: Mapped[date] = mapped_column(primary_key=True)
-    status: Mapped[str] = mapped_column(String(20))
-    writer: Mapped[str] = mapped_column(String(40))
+    issue_date: Mapped[DateKey]
+    status: Mapped[Status]
+    writer: Mapped[Word]
     document: Mapped[dict[str, Any]]
     created_at: Mapped[datetime]
 
@@ -125,8 +136,8 @@ class ReferenceRow(Base):
     issue_date: Mapped[date] = mapped_column(
         ForeignKey("briefings.issue_date", ondelete="CASCADE"), primary_key=True
     )
-    n: Mapped[int] = mapped_column(primary_key=True)
-    item_url: Mapped[str] = mapped_column(String(2000), index=True)
+    n: Mapped[IntKey]
+    item_url: Mapped[Url] = mapped_column(index=True)
     source: Mapped[str]
     published: Mapped[date]
     title: Mapped[str]
@@ -137,13 +148,13 @@ class FetchStateRow(Base):
 
     __tablename__ = "fetch_state"
 
-    source_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    source_id: Mapped[SourceId] = mapped_column(primary_key=True)
     etag: Mapped[str] = mapped_column(default="")
     last_modified: Mapped[str] = mapped_column(default="")
     last_attempt: Mapped[datetime]
     last_success: Mapped[datetime | None]
     consecutive_failures: Mapped[int] = mapped_column(default=0)
-    last_status: Mapped[str] = mapped_column(String(20))
+    last_status: Mapped[Status]
     last_error: Mapped[str] = mapped_column(default="")
     last_way: Mapped[str] = mapped_column(default="")
 
@@ -153,11 +164,11 @@ class FetchRunRow(Base):
 
     __tablename__ = "fetch_runs"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    source_id: Mapped[str] = mapped_column(String(200), index=True)
+    id: Mapped[IntKey]
+    source_id: Mapped[SourceId] = mapped_column(index=True)
     started_at: Mapped[datetime]
     finished_at: Mapped[datetime]
-    status: Mapped[str] = mapped_column(String(20))
+    status: Mapped[Status]
     new: Mapped[int]
     unchanged: Mapped[int]
     failed: Mapped[int]
@@ -170,9 +181,9 @@ class RawPageRow(Base):
 
     __tablename__ = "raw_pages"
 
-    url: Mapped[str] = mapped_column(String(2000), primary_key=True)
-    source_id: Mapped[str] = mapped_column(String(200))
-    final_url: Mapped[str] = mapped_column(String(2000))
+    url: Mapped[Url] = mapped_column(primary_key=True)
+    source_id: Mapped[SourceId]
+    final_url: Mapped[Url]
     content_type: Mapped[str] = mapped_column(String(200))
     fetched_at: Mapped[datetime]
     body: Mapped[bytes]

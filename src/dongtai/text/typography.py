@@ -50,14 +50,25 @@ _URL_TRAILING = ".,;:!?'\")]}>"
 
 _HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", ".": "。"}
 
-_PUNCT_AFTER_CJK = re.compile(rf"(?<=[{_CJK}{_CJK_PUNCT}])[ \t]*([,;:?!])[ \t]*")
-_PUNCT_BEFORE_CJK = re.compile(rf"[ \t]*([,;:?!])[ \t]*(?=[{_CJK}])")
-_PERIOD_AFTER_CJK = re.compile(rf"(?<=[{_CJK}])[ \t]*(\.)(?![.A-Za-z0-9])[ \t]*")
-
-_SPACE_CJK_LATIN = re.compile(rf"([{_CJK}])(?=[A-Za-z0-9$])")
-_SPACE_LATIN_CJK = re.compile(rf"([A-Za-z0-9][%‰+]*)(?=[{_CJK}])")
-_SPACE_CJK_PAREN = re.compile(rf"([{_CJK}])(?=\([A-Za-z0-9$])")
-_SPACE_PAREN_CJK = re.compile(rf"(?<=[A-Za-z0-9.%])(\))(?=[{_CJK}])")
+# rule 1, in order: each pattern's group 1 is the half-width mark made full-width
+_TO_FULL_WIDTH = tuple(
+    re.compile(pattern)
+    for pattern in (
+        rf"(?<=[{_CJK}{_CJK_PUNCT}])[ \t]*([,;:?!])[ \t]*",  # after CJK (or its punctuation)
+        rf"[ \t]*([,;:?!])[ \t]*(?=[{_CJK}])",  # before CJK
+        rf"(?<=[{_CJK}])[ \t]*(\.)(?![.A-Za-z0-9])[ \t]*",  # a period ending CJK text
+    )
+)
+# rule 2, in order: each pattern's group 1 is what a space follows
+_SPACED = tuple(
+    re.compile(pattern)
+    for pattern in (
+        rf"([{_CJK}])(?=[A-Za-z0-9$])",  # CJK, then Latin
+        rf"([A-Za-z0-9][%‰+]*)(?=[{_CJK}])",  # Latin (with its %, ‰ or +), then CJK
+        rf"([{_CJK}])(?=\([A-Za-z0-9$])",  # CJK, then a parenthesis opening Latin
+        rf"(?<=[A-Za-z0-9.%])(\))(?=[{_CJK}])",  # a parenthesis closing Latin, then CJK
+    )
+)
 
 _IS_CJK = re.compile(rf"[{_CJK}]")
 
@@ -94,16 +105,15 @@ def _fix_punctuation(text: str) -> str:
     def full(match: re.Match[str]) -> str:
         return _HALF_TO_FULL[match.group(1)]
 
-    text = _PUNCT_AFTER_CJK.sub(full, text)
-    text = _PUNCT_BEFORE_CJK.sub(full, text)
-    return _PERIOD_AFTER_CJK.sub(full, text)
+    for rule in _TO_FULL_WIDTH:
+        text = rule.sub(full, text)
+    return text
 
 
 def _add_spaces(text: str) -> str:
-    text = _SPACE_CJK_LATIN.sub(r"\1 ", text)
-    text = _SPACE_LATIN_CJK.sub(r"\1 ", text)
-    text = _SPACE_CJK_PAREN.sub(r"\1 ", text)
-    return _SPACE_PAREN_CJK.sub(r"\1 ", text)
+    for rule in _SPACED:
+        text = rule.sub(r"\1 ", text)
+    return text
 
 
 def _segments(text: str) -> list[tuple[bool, str]]:

@@ -1,9 +1,8 @@
 """${message}"""
 
-import sqlalchemy as sa
 from alembic import op
 
-from dongtai.store.ddl import added, col, key, stamp
+from dongtai.store.ddl import add, table
 ${imports if imports else ""}
 
 revision = ${repr(up_revision)}

@@ -1,50 +1,45 @@
 """Fetch state: per-source validators and health, run history, raw pages (compressed)."""
 
-import sqlalchemy as sa
 from alembic import op
 
-from dongtai.store.ddl import col, key, stamp
+from dongtai.store.ddl import table
 
 revision = "0002"
 down_revision = "0001"
 
 
 def upgrade() -> None:
-    op.create_table(
-        "fetch_state",
-        key("source_id", sa.String(200)),
-        col("etag", sa.Text()),
-        col("last_modified", sa.Text()),
-        stamp("last_attempt"),
-        stamp("last_success", nullable=True),
-        col("consecutive_failures", sa.Integer()),
-        col("last_status", sa.String(20)),
-        col("last_error", sa.Text()),
-    )
-    op.create_table(
-        "fetch_runs",
-        key("id"),
-        col("source_id", sa.String(200)),
-        stamp("started_at"),
-        stamp("finished_at"),
-        col("status", sa.String(20)),
-        col("new", sa.Integer()),
-        col("unchanged", sa.Integer()),
-        col("failed", sa.Integer()),
-        col("error", sa.Text()),
-    )
-    op.create_index("ix_fetch_runs_source_id", "fetch_runs", ["source_id"])
-    op.create_table(
-        "raw_pages",
-        key("url", sa.String(2000)),
-        col("source_id", sa.String(200)),
-        col("final_url", sa.String(2000)),
-        col("content_type", sa.String(200)),
-        stamp("fetched_at"),
-        col("body", sa.LargeBinary()),
-    )
+    table("fetch_state", """
+        source_id            s200 key
+        etag                 text
+        last_modified        text
+        last_attempt         time
+        last_success         time null
+        consecutive_failures int
+        last_status          s20
+        last_error           text
+    """)  # fmt: skip
+    table("fetch_runs", """
+        id                   key
+        source_id            s200 index
+        started_at           time
+        finished_at          time
+        status               s20
+        new                  int
+        unchanged            int
+        failed               int
+        error                text
+    """)  # fmt: skip
+    table("raw_pages", """
+        url                  s2000 key
+        source_id            s200
+        final_url            s2000
+        content_type         s200
+        fetched_at           time
+        body                 bytes
+    """)  # fmt: skip
 
 
 def downgrade() -> None:
-    for table in ("raw_pages", "fetch_runs", "fetch_state"):
-        op.drop_table(table)
+    for name in ("raw_pages", "fetch_runs", "fetch_state"):
+        op.drop_table(name)

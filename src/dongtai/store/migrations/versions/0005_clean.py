@@ -1,18 +1,18 @@
 """Items keep what the outlet published beside the cleaned title and text."""
 
-import sqlalchemy as sa
 from alembic import op
 
-from dongtai.store.ddl import added
+from dongtai.store.ddl import add
 
 revision = "0005"
 down_revision = "0004"
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("items") as batch:
-        batch.add_column(added("raw_title", sa.Text(), ""))
-        batch.add_column(added("raw_text", sa.Text(), ""))
+    add("items", """
+        raw_title  text default=''
+        raw_text   text default=''
+    """)  # fmt: skip
 
 
 def downgrade() -> None:

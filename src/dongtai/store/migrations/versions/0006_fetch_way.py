@@ -2,20 +2,17 @@
 RSSHub route); the fetch state keeps the last one (conditional GET applies to it only).
 """
 
-import sqlalchemy as sa
 from alembic import op
 
-from dongtai.store.ddl import added
+from dongtai.store.ddl import add
 
 revision = "0006"
 down_revision = "0005"
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("fetch_runs") as batch:
-        batch.add_column(added("way", sa.Text(), ""))
-    with op.batch_alter_table("fetch_state") as batch:
-        batch.add_column(added("last_way", sa.Text(), ""))
+    add("fetch_runs", "way text default=''")
+    add("fetch_state", "last_way text default=''")
 
 
 def downgrade() -> None:

@@ -1,20 +1,20 @@
 """Summary-only items: marked, with why their page failed and when to try it again."""
 
-import sqlalchemy as sa
 from alembic import op
 
-from dongtai.store.ddl import added, stamp
+from dongtai.store.ddl import add
 
 revision = "0007"
 down_revision = "0006"
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("items") as batch:
-        batch.add_column(added("summary_only", sa.Boolean(), sa.false()))
-        batch.add_column(added("page_error", sa.Text(), ""))
-        batch.add_column(added("page_attempts", sa.Integer(), "0"))
-        batch.add_column(stamp("page_retry_at", nullable=True))
+    add("items", """
+        summary_only   bool default=false
+        page_error     text default=''
+        page_attempts  int default=0
+        page_retry_at  time null
+    """)  # fmt: skip
     op.create_index("ix_items_page_retry_at", "items", ["page_retry_at"])
 
 

@@ -1,25 +1,23 @@
 """Enrichment: per item, what it says whatever the day (embeddings, signals, signature)."""
 
-import sqlalchemy as sa
 from alembic import op
 
-from dongtai.store.ddl import col, key
+from dongtai.store.ddl import table
 
 revision = "0008"
 down_revision = "0007"
 
 
 def upgrade() -> None:
-    op.create_table(
-        "enrichment",
-        key("url", sa.String(2000)),
-        col("digest", sa.String(40)),
-        col("lead", sa.LargeBinary()),
-        sa.Column("relevance", sa.LargeBinary(), nullable=True),
-        col("signature", sa.LargeBinary()),
-        col("figures", sa.JSON()),
-        col("organisations", sa.JSON()),
-    )
+    table("enrichment", """
+        url           s2000 key
+        digest        s40
+        lead          bytes
+        relevance     bytes null
+        signature     bytes
+        figures       json
+        organisations json
+    """)  # fmt: skip
 
 
 def downgrade() -> None:
