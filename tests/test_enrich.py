@@ -6,6 +6,7 @@ The encoder is the real one, wrapped to record the texts sent to it."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -27,19 +28,19 @@ from tests.conftest import DEMO_DATE, sample_lines
 class Recording:
     """The real encoder, recording every text it is asked to encode."""
 
-    def __init__(self, model: Any) -> None:
-        self.model = model
+    def __init__(self, encode: Callable[[list[str]], Any]) -> None:
+        self.encode = encode
         self.texts: list[str] = []
 
-    def encode(self, texts: list[str]) -> Any:
+    def __call__(self, texts: list[str]) -> Any:
         self.texts.extend(texts)
-        return self.model.encode(texts)
+        return self.encode(texts)
 
 
 @pytest.fixture
 def encoder(monkeypatch: pytest.MonkeyPatch) -> Recording:
-    recording = Recording(embedding._model())
-    monkeypatch.setattr(embedding, "_model", lambda: recording)
+    recording = Recording(embedding._encode_all)
+    monkeypatch.setattr(embedding, "_encode_all", recording)
     return recording
 
 

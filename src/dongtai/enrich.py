@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
+from dongtai import parallel
 from dongtai.models import Item
 from dongtai.stages import cluster, dedupe, relevance
 from dongtai.text.embedding import Embedder
@@ -36,6 +37,7 @@ from dongtai.text.matching import Matcher
 if TYPE_CHECKING:
     from dongtai.store import Store
 
+PARALLEL_MIN = 500  # items: below, signals and signatures are computed in process
 VERSION = "1"  # raise when what is computed changes without its inputs changing
 Vector = npt.NDArray[np.float32]
 
@@ -65,23 +67,29 @@ class Enricher:
         return hashlib.sha1("\x00".join(parts).encode()).hexdigest()
 
     def compute(self, items: Sequence[Item]) -> list[Enrichment]:
-        """Enrichments of the items, their distinct texts encoded in one batch (a text
-        that several items share, a syndicated copy's, is encoded once)."""
+        """Enrichments of the items: their distinct texts encoded in one batch (a text
+        that several items share, a syndicated copy's, is encoded once), their signals
+        and signatures computed on every core (:func:`dongtai.parallel.map_parts`)."""
         leads = [cluster.lead_text(item) for item in items]
         others = [relevance.text_of(item.title, item.text) for item in items]
         texts = list(dict.fromkeys([*leads, *others]))
         vector = dict(zip(texts, self.embed(texts), strict=True))
-        hashes = dedupe.signatures(items)
+        marks = parallel.map_parts(self._marks, items, PARALLEL_MIN)
         return [
             Enrichment(
                 digest=self.digest(item),
                 lead=vector[leads[n]],
                 relevance=None if others[n] == leads[n] else vector[others[n]],
-                signals=cluster.item_signals(item, self.organisations),
-                signature=hashes[n],
+                signals=signals,
+                signature=signature,
             )
-            for n, item in enumerate(items)
+            for n, (item, (signals, signature)) in enumerate(zip(items, marks, strict=True))
         ]
+
+    def _marks(self, items: Sequence[Item]) -> list[tuple[cluster.Signals, dedupe.Signature]]:
+        """Each item's clustering signals and near-duplicate signature."""
+        signals = [cluster.item_signals(item, self.organisations) for item in items]
+        return list(zip(signals, dedupe.signatures(items), strict=True))
 
     def enrich(
         self, store: Store, items: Sequence[Item], save: bool = True
