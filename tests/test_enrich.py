@@ -18,7 +18,7 @@ from dongtai import pipeline
 from dongtai.config import Settings
 from dongtai.ingest import store_lines
 from dongtai.sources import load_registry
-from dongtai.stages import cluster, relevance
+from dongtai.stages import classify, cluster, relevance
 from dongtai.store import MIGRATIONS, Store, open_store
 from dongtai.text import embedding
 from dongtai.zones import zone
@@ -157,3 +157,35 @@ def test_an_item_whose_text_changed_is_enriched_again(
         or relevance.text_of(changed.title, changed.text) in encoder.texts
     )
     assert store.enrichment([item.url])[item.url]["digest"] == found[item.url].digest
+
+
+def test_the_shipped_example_vectors_are_the_encoders(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bench.example_vectors import shipped_examples
+
+    from dongtai.stages.classify import example_vectors
+
+    texts = shipped_examples()
+    shipped = example_vectors()
+    assert set(texts) <= set(shipped), "run python bench/example_vectors.py"
+    monkeypatch.setattr(embedding, "PARALLEL_MIN", 10**9)
+    fresh = embedding.embed(texts)
+    assert max(float(abs(fresh[n] - shipped[t]).max()) for n, t in enumerate(texts)) < 1e-5
+
+
+def test_a_brief_of_enriched_items_never_loads_the_encoder(
+    settings: Settings, store: Store, encoder: Recording
+) -> None:
+    weak = {  # one topic concept, in the body only: judged against the topics' examples
+        "url": "https://weak.example/1",
+        "source": "reuters",
+        "title": "Company opens a new office downtown",
+        "text": "The company said the office will also host a small chip design team.",
+        "published": "2026-05-05T09:00:00Z",
+        "language": "en",
+    }
+    ingest_lines(settings, store, [*sample_lines(), json.dumps(weak)])
+    encoder.texts.clear()
+    entries = pipeline.run_until(pipeline.Run(settings, store, DEMO_DATE), "classify")
+    [judged] = [e for e in entries["classify"] if e.item.url == weak["url"]]
+    assert judged.concepts == ("chip",)  # evidence 1 (body only): the examples were consulted
+    assert encoder.texts == []

@@ -112,11 +112,19 @@ class Enricher:
 
 class Known:
     """An embedder that answers from stored vectors the texts they were computed from
-    and asks the encoder for any other text. ``encoded`` counts texts sent to it."""
+    (and from ``fixed``: texts whose vectors ship with the package, the topics'
+    examples) and asks the encoder for any other text. ``encoded`` counts texts sent to
+    it."""
 
-    def __init__(self, items: Iterable[Item], found: Mapping[str, Enrichment], embed: Embedder):
+    def __init__(
+        self,
+        items: Iterable[Item],
+        found: Mapping[str, Enrichment],
+        embed: Embedder,
+        fixed: Mapping[str, Vector] | None = None,
+    ) -> None:
         self.embed = embed
-        self.vectors: dict[str, Vector] = {}
+        self.vectors: dict[str, Vector] = dict(fixed or {})
         self.encoded = 0
         for item in items:
             enrichment = found.get(item.url)

@@ -95,7 +95,7 @@ class Run:
 
     def embedder(self, items: Sequence[Item]) -> Known:
         """The encoder, answering the items' stored texts from their enrichment."""
-        return Known(items, self.enrich(items), embed)
+        return Known(items, self.enrich(items), embed, classify.example_vectors())
 
     @cached_property
     def tz(self) -> ZoneInfo:

@@ -32,10 +32,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import yaml
 
 from dongtai.errors import ConfigError
@@ -52,6 +55,7 @@ MIN_EVIDENCE = 2.0
 EXAMPLE_SIMILARITY = 0.2
 EXAMPLE_MARGIN = 0.08
 TOPICS_FILE = "topics.yaml"
+EXAMPLE_VECTORS = "data/example_vectors.npz"
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,18 @@ class Topics:
 
     def weights(self) -> dict[str, float]:
         return {t.id: t.weight for t in self.on}
+
+
+@cache
+def example_vectors() -> dict[str, npt.NDArray[np.float32]]:
+    """The sentence encoder's vectors of the shipped topics' examples (``EXAMPLE_VECTORS``,
+    written by ``python bench/example_vectors.py``), so that a brief whose items are all
+    enriched never loads the encoder; a workspace's own examples are encoded."""
+    with resources.as_file(resources.files("dongtai").joinpath(EXAMPLE_VECTORS)) as path:
+        if not path.is_file():
+            return {}
+        with np.load(path, allow_pickle=False) as data:
+            return dict(zip(map(str, data["texts"]), data["vectors"], strict=True))
 
 
 def load_topics(home: Path | None = None) -> Topics:

@@ -7,7 +7,8 @@ Layers, in order, each deterministic:
 3. near-identical body: items in the same language whose body shingles (5 characters
    for Chinese, 3 words for English) have Jaccard similarity ≥ ``NEAR_DUPLICATE``.
    Candidates come from MinHash LSH (``datasketch``), so the cost stays near-linear;
-   every candidate is confirmed with the exact Jaccard similarity. An item's MinHash
+   every candidate is confirmed with the exact Jaccard similarity (many candidates: on
+   every core, :func:`dongtai.parallel.map_parts`). An item's MinHash
    signature depends on its body only: the store keeps it (the enrichment) and passes
    it in, so only items without one are hashed.
 (Reports of one event in different words are merged later, by :mod:`dongtai.stages.cluster`.)
@@ -23,16 +24,18 @@ from __future__ import annotations
 import re
 import zlib
 from collections.abc import Mapping, Sequence
-from functools import cache
+from functools import cache, partial
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import numpy as np
 import numpy.typing as npt
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 
+from dongtai import parallel
 from dongtai.models import Copy, Item
 
 NEAR_DUPLICATE = 0.7
+PARALLEL_PAIRS = 2000  # candidate pairs: below, they are confirmed in process
 PERMUTATIONS = 64
 TRACKING = re.compile(r"^(utm_\w+|spm|from|share|ref|fbclid|gclid|mc_cid|mc_eid)$", re.I)
 WORD = re.compile(r"[a-z0-9]+")
@@ -151,13 +154,19 @@ def _near_duplicates(
         )
         for item in items
     ]
-    body = cache(lambda i: shingles(items[i]))  # only candidates need their shingles
     index = MinHashLSH(threshold=NEAR_DUPLICATE, num_perm=PERMUTATIONS)
+    pairs: list[tuple[int, int]] = []  # (earlier, later) candidates of the same language
     for i, item in enumerate(items):
-        for j in sorted(int(k) for k in index.query(hashes[i])):
-            if items[j].language != item.language:
-                continue
-            similarity = jaccard(body(i), body(j))
-            if similarity >= NEAR_DUPLICATE:
-                groups.union(j, i, f"near-identical text (Jaccard {similarity:.2f})")
+        found = sorted(int(k) for k in index.query(hashes[i]))
+        pairs += [(j, i) for j in found if items[j].language == item.language]
         index.insert(str(i), hashes[i])
+    confirmed = parallel.map_parts(partial(_jaccards, items), pairs, PARALLEL_PAIRS)
+    for (j, i), similarity in zip(pairs, confirmed, strict=True):
+        if similarity >= NEAR_DUPLICATE:
+            groups.union(j, i, f"near-identical text (Jaccard {similarity:.2f})")
+
+
+def _jaccards(items: Sequence[Item], pairs: Sequence[tuple[int, int]]) -> list[float]:
+    """The exact Jaccard similarity of each candidate pair's body shingles."""
+    body = cache(lambda i: shingles(items[i]))  # only candidates need their shingles
+    return [jaccard(body(j), body(i)) for j, i in pairs]

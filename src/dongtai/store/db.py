@@ -47,10 +47,17 @@ class Store:
         except SQLAlchemyError as exc:
             raise StoreError(f"database error: {exc.__class__.__name__}: {exc}") from exc
 
-    def _keep(self, row: Any) -> None:
-        """Store one row, replacing the row of the same primary key."""
+    def _keep(self, table: Any, values: dict[str, Any]) -> None:
+        """Store one row, replacing the row of the same primary key (never read first:
+        a stage output can be megabytes)."""
+        keys = [column.name for column in table.__table__.primary_key]
         with self._session() as session:
-            session.merge(row)
+            statement = upsert(session, table)
+            statement = statement.on_conflict_do_update(
+                index_elements=keys,
+                set_={c: statement.excluded[c] for c in values if c not in keys},
+            )
+            session.execute(statement, [values])
 
     # sources ---------------------------------------------------------------
     def save_sources(self, sources: Iterable[Source]) -> None:
@@ -189,7 +196,8 @@ class Store:
     # stage outputs -----------------------------------------------------------
     def save_stage(self, issue_date: date, stage: str, payload: Any) -> None:
         now = datetime.now(UTC)
-        self._keep(StageRow(issue_date=issue_date, stage=stage, payload=payload, created_at=now))
+        row = {"issue_date": issue_date, "stage": stage, "payload": payload, "created_at": now}
+        self._keep(StageRow, row)
 
     def load_stage(self, issue_date: date, stage: str) -> Any | None:
         with self._session() as session:
@@ -343,11 +351,10 @@ class Store:
         self, url: str, source_id: str, final_url: str, content_type: str, body: bytes
     ) -> None:
         """Keep a fetched page, compressed (replacing an earlier copy of the same URL)."""
-        row = RawPageRow(
-            url=url, source_id=source_id, final_url=final_url, body=zlib.compress(body, 6)
-        )
-        row.content_type, row.fetched_at = content_type[:200], utc(datetime.now(UTC))
-        self._keep(row)
+        row = {"url": url, "source_id": source_id, "final_url": final_url,
+               "body": zlib.compress(body, 6), "content_type": content_type[:200],
+               "fetched_at": utc(datetime.now(UTC))}  # fmt: skip
+        self._keep(RawPageRow, row)
 
     def raw_page(self, url: str) -> tuple[bytes, str, str] | None:
         """A kept page: its body (decompressed), content type and final URL."""
