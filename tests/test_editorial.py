@@ -57,6 +57,12 @@ def test_titles_are_cut_at_a_boundary_and_pairs_get_a_theme() -> None:
         pair_title("甲公司扩产", "乙公司融资", "智能制造与高端装备", 30) == "甲公司扩产；乙公司融资"
     )
     assert pair_title(short, short, "智能制造与高端装备", 30) == "智能制造与高端装备：两则动态"
+    names = {"ITIF": "itif", "信息技术与创新基金会": "itif", "SEMI": "semi"}
+    itif_report = "美智库 ITIF：美国科技公司应继续留在中国市场"
+    itif_panel = "信息技术与创新基金会提出 100 余项政策建议"
+    assert pair_title(itif_report, itif_panel, "产业政策", 30, names) == "ITIF：产业政策两则动态"
+    semi = "SEMI：一季度全球硅片出货面积同比增长 13%"
+    assert pair_title(itif_report, semi, "产业政策", 30, names) == "产业政策：两则动态"
 
 
 @pytest.mark.parametrize("limit", [25, 27, 29])

@@ -137,7 +137,7 @@ def _section(plan: SectionPlan, context: WriteContext) -> DraftSection:
             for t, story in zip(titles, plan.stories, strict=True)
         )
         topic_zh = context.topic_names.get(plan.topic, plan.topic)
-        title = pair_title(titles[0], titles[1], topic_zh, limit)
+        title = pair_title(titles[0], titles[1], topic_zh, limit, context.names)
     else:
         story = plan.stories[0]
         facts, *further = story_paragraphs(story, context)

@@ -6,7 +6,8 @@ for the extractive writer. Rules:
   headline that fits is kept; a longer one is cut at the last clause boundary (，：！？
   ；、 or a blank) that fits, else at the last word boundary (jieba) that fits — never
   inside a figure. A section pairing two stories is titled "A；B" when that fits, else
-  by the short common theme "<topic>：两则动态".
+  by a short common theme: the organisation both titles name ("ITIF：<topic>两则动态"),
+  else "<topic>：两则动态".
 - **Self-contained** sentences open with no connective, pronoun or hearsay opener
   ("但", "该", "其", "据介绍", "全市" …) and name an organisation (alias table), a place
   or a person (jieba nr/ns/nt/nz) or a Latin name in their first clause; their
@@ -120,9 +121,30 @@ def _splits_figure(title: str, cut: int) -> bool:
     return bool(before) and before[-1].isdigit() and bool(after) and after[0] not in BOUNDARY
 
 
-def pair_title(first: str, second: str, topic_zh: str, limit: int) -> str:
+def pair_title(
+    first: str, second: str, topic_zh: str, limit: int, names: Mapping[str, str] | None = None
+) -> str:
+    """ "A；B" when it fits; else the organisation both titles name (as the first title
+    writes it), "<organisation>：<topic>两则动态"; else "<topic>：两则动态"."""
     joined = f"{first}；{second}"
-    return joined if width(joined) <= limit else shorten(f"{topic_zh}：两则动态", limit)
+    if width(joined) <= limit:
+        return joined
+    subject = _shared_subject(first, second, names or {})
+    if subject and width(themed := f"{subject}：{topic_zh}两则动态") <= limit:
+        return themed
+    return shorten(f"{topic_zh}：两则动态", limit)
+
+
+def _shared_subject(first: str, second: str, names: Mapping[str, str]) -> str:
+    """The name, as ``first`` writes it, of the first organisation both titles name."""
+    if not names:
+        return ""
+    matcher = _matcher(tuple(names.items()))
+    in_second = matcher.find(second)
+    for org, start, end in sorted(matcher.spans(first), key=lambda span: span[1]):
+        if org in in_second:
+            return first[start:end]
+    return ""
 
 
 @cache

@@ -7,7 +7,7 @@ budget (:mod:`dongtai.writers.llm.prompts`), and answers JSON (one task, one cal
     model says do not report the story's event are left out while two items remain;
   * title: the section's title (in a paired section, the story's subsection title; the
     section is titled as the extractive writer titles pairs: "A；B" when that fits the
-    title width, else "<topic>：两则动态"); a follow-up's title opens with "续报：";
+    title width, else a short common theme); a follow-up's title opens with "续报：";
   * facts (x.1): the writer opens it with the attribution naming every outlet and the
     date span, as the extractive writer does (what code can state exactly is not left to
     the model), then the model's account in Chinese; it cites every item;
@@ -130,7 +130,7 @@ def _section(plan: SectionPlan, written: list[Written], context: WriteContext) -
     )
     first, second = (w.title for w in written)
     topic_zh = context.topic_names.get(plan.topic, plan.topic)
-    title = pair_title(first, second, topic_zh, context.title_chars)
+    title = pair_title(first, second, topic_zh, context.title_chars, context.names)
     return DraftSection(title=title, topic=plan.topic, subsections=subsections)
 
 
