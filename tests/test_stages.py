@@ -235,3 +235,15 @@ def test_near_misses_are_items_that_named_a_topic_or_that_the_model_rated_releva
     neither = judged(threshold - 0.01, ())
     carried = judged(0.9, ("chip",), on=True)
     assert near_misses([named, rated, neither, carried]) == [named, rated]
+
+
+def test_the_relevance_score_from_sparse_n_grams_equals_the_dense_rows() -> None:
+    import numpy as np
+
+    from dongtai.stages.relevance import char_features, load_model
+
+    model = load_model()
+    titles = ["国产光刻机交付 12 台", "Chipmaker ships tools", "", "大件运输欢迎咨询"]
+    vectors = np.random.default_rng(0).normal(size=(len(titles), 512))
+    dense = model.probability(np.hstack([vectors, char_features(titles)]))
+    assert np.allclose(model.score(vectors, titles), dense)

@@ -193,11 +193,11 @@ def classify(
 def _by_model(entries: list[Classified], embed: Embedder) -> list[Classified]:
     """The relevance model's verdict on every item (rules in the module docstring)."""
     model = relevance.load_model()
-    rows = relevance.features(
-        [e.item.title for e in entries], [e.item.text for e in entries], embed
-    )
+    titles = [e.item.title for e in entries]
+    vectors = embed([relevance.text_of(e.item.title, e.item.text) for e in entries])
+    probabilities = model.score(vectors.astype(np.float64), titles)
     judged = []
-    for entry, probability in zip(entries, model.probability(rows), strict=True):
+    for entry, probability in zip(entries, probabilities, strict=True):
         p = float(probability)
         weak = borderline(entry) and p >= model.confident
         on = (entry.on_topic or weak) and p >= model.threshold
