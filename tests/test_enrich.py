@@ -18,7 +18,7 @@ from dongtai import pipeline
 from dongtai.config import Settings
 from dongtai.ingest import store_lines
 from dongtai.sources import load_registry
-from dongtai.stages import classify, cluster, relevance
+from dongtai.stages import cluster, relevance
 from dongtai.store import MIGRATIONS, Store, open_store
 from dongtai.text import embedding
 from dongtai.zones import zone

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
+from dongtai.config import Settings
 from dongtai.models import Classified, Copy, Item, Story
 from dongtai.stages.classify import classify_item, load_topics
 from dongtai.stages.dedupe import canonical_url, dedupe
 from dongtai.stages.plan import left_out, plan
 from dongtai.stages.rank import rank
+from dongtai.store import Store
 
 T0 = datetime(2026, 5, 5, 2, 0, tzinfo=UTC)
 WINDOW = (T0 - timedelta(hours=40), T0 + timedelta(hours=8))
@@ -247,3 +251,41 @@ def test_the_relevance_score_from_sparse_n_grams_equals_the_dense_rows() -> None
     vectors = np.random.default_rng(0).normal(size=(len(titles), 512))
     dense = model.probability(np.hstack([vectors, char_features(titles)]))
     assert np.allclose(model.score(vectors, titles), dense)
+
+
+def test_a_chained_component_too_large_for_linkage_is_split_at_stronger_pairs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import numpy as np
+
+    from dongtai.stages import cluster
+
+    monkeypatch.setattr(cluster, "MAX_LINKAGE", 3)
+    nodes = np.arange(6)
+    # a chain 0-1-2-3-4-5: weak links 2-3 and 4-5 (under 0.55), strong ones elsewhere
+    left, right = np.array([0, 1, 2, 3, 4]), np.array([1, 2, 3, 4, 5])
+    sims = np.array([0.9, 0.9, 0.52, 0.9, 0.53])
+    found = cluster.components(nodes, left, right, sims, cut=0.5)
+    assert sorted(found) == [[0, 1, 2], [3, 4], [5]]
+    assert sorted(cluster.components(nodes, left, right, sims, cut=0.4)) == sorted(found)
+    monkeypatch.setattr(cluster, "MAX_LINKAGE", 6)
+    assert cluster.components(nodes, left, right, sims, cut=0.5) == [[0, 1, 2, 3, 4, 5]]
+
+
+def test_pairs_scored_in_chunks_give_the_same_stories(
+    monkeypatch: pytest.MonkeyPatch, settings: Settings, store: Store
+) -> None:
+    from dongtai import pipeline
+    from dongtai.stages import cluster
+    from tests.conftest import DEMO_DATE, ingest_lines, sample_lines
+
+    ingest_lines(settings, store, sample_lines())
+
+    def stories() -> list[tuple[str, ...]]:
+        run = pipeline.Run(settings, store, DEMO_DATE, include_off_topic=True, persist=False)
+        found = pipeline.run_until(run, "cluster")["cluster"]
+        return [tuple(i.url for i in s.items) for s in found]
+
+    whole = stories()
+    monkeypatch.setattr(cluster, "PAIR_CHUNK", 7)
+    assert stories() == whole and len(whole) > 10

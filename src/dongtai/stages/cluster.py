@@ -31,8 +31,11 @@ pairs sharing a figure or organisation that at most ``MAX_SIGNAL_ITEMS`` items s
 are then merged by average linkage: two groups join while the mean similarity over
 all their cross pairs is ≥ ``THRESHOLD``. Average linkage only merges groups joined by
 at least one pair ≥ ``THRESHOLD``, so it runs separately inside each connected
-component of those pairs. A story takes the topic carrying the most relevance among
-its items; its concepts are the union of its items' concepts.
+component of those pairs; a component of more than ``MAX_LINKAGE`` items (many items
+chained by single pairs, on a day of tens of thousands) is first split into the
+components of its pairs ``LINKAGE_STEP`` stronger, again until each part has at most
+``MAX_LINKAGE`` items, so memory stays bounded. A story takes the topic carrying the
+most relevance among its items; its concepts are the union of its items' concepts.
 
 Items that earlier issues cited (``earlier``) join today's items in one story only
 when some old–new pair is as close as two reports of one event
@@ -81,6 +84,9 @@ NEIGHBOURS = 20
 HUB_RANKS = (20, 60)
 HUB_FLOOR = 0.2
 MAX_SIGNAL_ITEMS = 30
+MAX_LINKAGE = 4000  # items average-linked at once: ~5 matrices of 4000² floats
+LINKAGE_STEP = 0.05
+PAIR_CHUNK = 20_000  # pairs scored at once
 LEAD_CHARS = {"en": 500, "zh": 120}  # zh: the relevance model's text too: one encoding serves both
 FIGURE_CHARS = 800
 SMALL_NUMBER = 100
@@ -187,7 +193,13 @@ class Scorer:
         return sims
 
     def pairs(self, left: npt.NDArray[np.intp], right: npt.NDArray[np.intp]) -> Vectors:
-        """Similarity of the pairs (left[k], right[k])."""
+        """Similarity of the pairs (left[k], right[k]), ``PAIR_CHUNK`` pairs at a time
+        (their vectors are gathered: a day's million pairs would take gigabytes)."""
+        if len(left) > PAIR_CHUNK:
+            chunks = range(0, len(left), PAIR_CHUNK)
+            return np.concatenate(
+                [self.pairs(left[s : s + PAIR_CHUNK], right[s : s + PAIR_CHUNK]) for s in chunks]
+            )
         sims: Vectors = np.einsum("ij,ij->i", self.vectors[left], self.vectors[right])
         figures = np.asarray(self.figures[left].multiply(self.figures[right]).sum(axis=1))
         orgs = np.asarray(self.organisations[left].multiply(self.organisations[right]).sum(axis=1))
@@ -287,24 +299,50 @@ def candidate_pairs(scorer: Scorer) -> npt.NDArray[np.intp]:
 
 
 def groups(scorer: Scorer, threshold: float) -> list[list[int]]:
-    """Average-link groups, computed per connected component of strong pairs."""
+    """Average-link groups, computed per connected component of strong pairs (a
+    component of more than ``MAX_LINKAGE`` items split first, see :func:`components`)."""
     n = len(scorer.entries)
     candidates = candidate_pairs(scorer)
     if len(candidates):
         left, right = candidates[:, 0], candidates[:, 1]
-        strong = scorer.pairs(left, right) >= threshold
-        left, right = left[strong], right[strong]
+        sims = scorer.pairs(left, right)
     else:
         left = right = np.zeros(0, dtype=np.intp)
-    graph = coo_matrix((np.ones(len(left)), (left, right)), shape=(n, n))
-    _, labels = connected_components(graph, directed=False)
-    components: dict[int, list[int]] = defaultdict(list)
-    for i, label in enumerate(labels):
-        components[int(label)].append(i)
+        sims = np.zeros(0)
     result: list[list[int]] = []
-    for members in components.values():
+    for members in components(np.arange(n), left, right, sims, threshold):
         result.extend(_average_link(scorer, members, threshold))
     return sorted(_apply_labels(result, scorer.labels) if scorer.labels else result)
+
+
+def components(
+    nodes: npt.NDArray[np.intp],
+    left: npt.NDArray[np.intp],
+    right: npt.NDArray[np.intp],
+    sims: Vectors,
+    cut: float,
+) -> list[list[int]]:
+    """Connected components of ``nodes`` joined by the pairs of similarity ≥ ``cut``;
+    one of more than ``MAX_LINKAGE`` items (chained through many pairs: average-linking
+    it whole would hold its full distance matrix) is split again at ``cut`` +
+    ``LINKAGE_STEP``, until every part is small enough."""
+    keep = sims >= cut
+    left, right, sims = left[keep], right[keep], sims[keep]
+    position = np.full(int(nodes.max()) + 1 if len(nodes) else 0, -1, dtype=np.intp)
+    position[nodes] = np.arange(len(nodes))
+    size = len(nodes)
+    graph = coo_matrix((np.ones(len(left)), (position[left], position[right])), (size, size))
+    _, labels = connected_components(graph, directed=False)
+    edge_label = labels[position[left]]
+    result: list[list[int]] = []
+    for label in np.unique(labels):
+        members = nodes[labels == label]
+        if len(members) <= MAX_LINKAGE:
+            result.append(members.tolist())
+            continue
+        inside = edge_label == label
+        result += components(members, left[inside], right[inside], sims[inside], cut + LINKAGE_STEP)
+    return result
 
 
 def _apply_labels(
