@@ -22,8 +22,12 @@ of texts each sent to the encoder. The re-brief is the one a user runs: ``dongta
 brief`` again, in a new process (its wall time includes the interpreter start), which
 clusters the on-topic items.
 
-    python bench/scale.py                          # 1000 10000 20000 100000
-    python bench/scale.py --sizes 1000 --rebrief 1000   # a quick run
+    python bench/scale.py                          # 1000 10000 20000 100000, workers
+    python bench/scale.py --sizes 1000 --rebrief 1000 --feeds 0   # a quick run
+
+Then, unless ``--feeds 0``, ``bench/workers.py``'s figures: fetching 5,000 local feeds
+(``--feeds``) with 1, 2 and 4 workers against the in-process fetch, and a worker killed
+with SIGKILL during a run of 1,000 feeds (``--kill-feeds``).
 """
 
 from __future__ import annotations
@@ -222,10 +226,12 @@ def _without_crowding(
     return _bcubed(stories, event_of)[2]
 
 
-def worker_rows() -> list[str]:
-    """Rows of the workers' measurements, printed after ours: the hook where
-    ``bench/workers.py``'s ``measure_workers()`` joins this printout."""
-    return []
+def worker_rows(feeds: int, kill_feeds: int) -> list[str]:
+    """``bench/workers.py``'s rows (fetching ``feeds`` local feeds with 1, 2 and 4
+    workers, and a SIGKILL during ``kill_feeds``), printed after ours."""
+    from bench.workers import measure_workers
+
+    return measure_workers(feeds, kill_feeds)
 
 
 def _print(row: dict[str, Any]) -> None:
@@ -254,6 +260,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 20000, 100000])
     parser.add_argument("--rebrief", type=int, default=10000, help="size of the re-brief day")
+    parser.add_argument("--feeds", type=int, default=5000, help="feeds for the workers (0: none)")
+    parser.add_argument("--kill-feeds", type=int, default=1000, help="feeds of the SIGKILL run")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--rebrief-home", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -272,8 +280,10 @@ def main() -> None:
             continue
         _print(json.loads(done.stdout.strip().splitlines()[-1]))
         sys.stdout.flush()
-    for line in worker_rows():
-        print(line)
+    if args.feeds:
+        print(f"workers: {args.feeds:,} local feeds ({time.strftime('%H:%M:%S')})", flush=True)
+        for line in worker_rows(args.feeds, args.kill_feeds):
+            print(line, flush=True)
 
 
 if __name__ == "__main__":

@@ -289,3 +289,30 @@ def test_pairs_scored_in_chunks_give_the_same_stories(
     whole = stories()
     monkeypatch.setattr(cluster, "PAIR_CHUNK", 7)
     assert stories() == whole and len(whole) > 10
+
+
+def test_verbatim_copies_join_without_a_jaccard_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    from dongtai.stages import dedupe as stage
+
+    body = "国产光刻机首台交付客户，整机良率达到设计要求，明年产能将提升至每年二十台。" * 3
+    reworded = body.replace("明年", "下一年")
+    items = [
+        item("https://a.example/1", "a", "t", body, "zh"),
+        item("https://b.example/1", "b", "t", "  " + body.replace("，", " ，"), "zh", 1),
+        item("https://c.example/1", "c", "t", reworded, "zh", 2),
+    ]
+    checked: list[tuple[int, int]] = []
+    jaccards = stage._jaccards
+
+    def spy(found: list[Item], pairs: list[tuple[int, int]]) -> list[float]:
+        checked.extend(pairs)
+        return jaccards(found, pairs)
+
+    monkeypatch.setattr(stage, "_jaccards", spy)
+    [kept] = dedupe(items, {})
+    assert [c.reason for c in kept.copies] == [
+        "near-identical text (Jaccard 1.00)",
+        kept.copies[1].reason,
+    ]
+    assert kept.copies[1].reason.startswith("near-identical text (Jaccard 0.")
+    assert checked == [(0, 2)]  # only the reworded copy is compared

@@ -8,7 +8,8 @@ Layers, in order, each deterministic:
    for Chinese, 3 words for English) have Jaccard similarity ≥ ``NEAR_DUPLICATE``.
    Candidates come from MinHash LSH (``datasketch``), so the cost stays near-linear;
    every candidate is confirmed with the exact Jaccard similarity (many candidates: on
-   every core, :func:`dongtai.parallel.map_parts`). An item's MinHash
+   every core, :func:`dongtai.parallel.map_parts`). A body that an earlier item has
+   already (the same shingles: a verbatim copy) joins it at once, unsearched. An item's MinHash
    signature depends on its body only: the store keeps it (the enrichment) and passes
    it in, so only items without one are hashed.
 (Reports of one event in different words are merged later, by :mod:`dongtai.stages.cluster`.)
@@ -21,6 +22,7 @@ attribution keeps every outlet while coverage counts the report once.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import zlib
 from collections.abc import Mapping, Sequence
@@ -156,7 +158,13 @@ def _near_duplicates(
     ]
     index = MinHashLSH(threshold=NEAR_DUPLICATE, num_perm=PERMUTATIONS)
     pairs: list[tuple[int, int]] = []  # (earlier, later) candidates of the same language
+    first_with: dict[str, int] = {}
     for i, item in enumerate(items):
+        key = _body_key(item)
+        twin = first_with.setdefault(key, i) if key else i
+        if twin != i:  # the same body as an earlier item: its shingles are the twin's
+            groups.union(twin, i, "near-identical text (Jaccard 1.00)")
+            continue
         found = sorted(int(k) for k in index.query(hashes[i]))
         pairs += [(j, i) for j in found if items[j].language == item.language]
         index.insert(str(i), hashes[i])
@@ -164,6 +172,16 @@ def _near_duplicates(
     for (j, i), similarity in zip(pairs, confirmed, strict=True):
         if similarity >= NEAR_DUPLICATE:
             groups.union(j, i, f"near-identical text (Jaccard {similarity:.2f})")
+
+
+def _body_key(item: Item) -> str:
+    """A digest of the body as :func:`shingles` reads it ("" for an empty body): two
+    items with the same key have the same shingles."""
+    if item.language == "zh":
+        body = re.sub(r"\s+", "", item.text)
+    else:
+        body = " ".join(WORD.findall(item.text.lower()))
+    return hashlib.sha1(f"{item.language}\n{body}".encode()).hexdigest() if body else ""
 
 
 def _jaccards(items: Sequence[Item], pairs: Sequence[tuple[int, int]]) -> list[float]:
