@@ -316,3 +316,31 @@ def test_verbatim_copies_join_without_a_jaccard_check(monkeypatch: pytest.Monkey
     ]
     assert kept.copies[1].reason.startswith("near-identical text (Jaccard 0.")
     assert checked == [(0, 2)]  # only the reworded copy is compared
+
+
+NEIGHBOURS_OF_RANDOM_VECTORS = """
+import hashlib, numpy as np
+from dongtai.stages import cluster
+vectors = np.random.default_rng(0).normal(size=(3000, 512))
+vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+keys, _ = cluster._nearest(vectors, 20)
+print(hashlib.sha1(keys.tobytes()).hexdigest())
+"""
+
+
+def test_nearest_neighbours_are_the_same_in_every_process() -> None:
+    """The neighbour index is built the same way every run (a multi-threaded build
+    gave other neighbours, hence other stories, from one run of a large day to the next)."""
+    import subprocess
+    import sys
+
+    runs = {
+        subprocess.run(
+            [sys.executable, "-c", NEIGHBOURS_OF_RANDOM_VECTORS],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for _ in range(3)
+    }
+    assert len(runs) == 1

@@ -26,7 +26,8 @@ Signals for a pair of items (all survive translation):
   first of those ranks) or a sparse one is not changed.
 
 Pair similarity = cosine + bonuses − crowding. Only *candidate* pairs are scored: each
-item's ``NEIGHBOURS`` nearest neighbours by cosine (an HNSW index, ``usearch``) and the
+item's ``NEIGHBOURS`` nearest neighbours by cosine (an HNSW index, ``usearch``, built
+on one thread so that every run finds the same neighbours) and the
 pairs sharing a figure or organisation that at most ``MAX_SIGNAL_ITEMS`` items state. Items
 are then merged by average linkage: two groups join while the mean similarity over
 all their cross pairs is ≥ ``THRESHOLD``. Average linkage only merges groups joined by
@@ -240,7 +241,7 @@ def _incidence(sets: Sequence[frozenset[Any]]) -> csr_matrix:
     weighted min(1, ``MAX_SIGNAL_ITEMS`` / items having it)."""
     holders: dict[Any, list[int]] = defaultdict(list)
     for i, keys in enumerate(sets):
-        for key in keys:
+        for key in sorted(keys):  # a set's order changes from run to run
             holders[key].append(i)
     rows, cols, data = [], [], []
     for column, members in enumerate(holders.values()):
@@ -259,7 +260,7 @@ def _nearest(vectors: Vectors, k: int) -> tuple[npt.NDArray[np.intp], Vectors]:
     if n < 2:
         return np.full((n, 0), -1, dtype=np.intp), np.zeros((n, 0))
     index = Index(ndim=vectors.shape[1], metric="cos", dtype="f32")
-    index.add(np.arange(n), vectors.astype(np.float32), threads=THREADS)
+    index.add(np.arange(n), vectors.astype(np.float32), threads=1)  # the same graph every run
     found = index.search(vectors.astype(np.float32), min(k + 1, n), threads=THREADS)
     assert isinstance(found, BatchMatches)  # a batch of queries gives a batch of matches
     keys = np.asarray(found.keys, dtype=np.int64).reshape(n, -1)
@@ -284,7 +285,7 @@ def candidate_pairs(scorer: Scorer) -> npt.NDArray[np.intp]:
     right = near.ravel()
     holders: dict[object, list[int]] = defaultdict(list)
     for i, sig in enumerate(scorer.sigs):
-        for key in (*sig.figures, *sig.organisations):
+        for key in (*sorted(sig.figures), *sorted(sig.organisations)):
             holders[key].append(i)
     shared = [pair for m in holders.values() if len(m) <= MAX_SIGNAL_ITEMS
               for pair in combinations(m, 2)]  # fmt: skip
