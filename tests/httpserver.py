@@ -25,6 +25,12 @@ class Hit:
     at: float
 
 
+class _Server(ThreadingHTTPServer):
+    # socketserver listens with a backlog of 5: under load, connections past it wait
+    # for a SYN retry (1 s), longer than a test's connect timeout
+    request_queue_size = 128
+
+
 class Background:
     """An HTTP server on a free port, serving in background threads; ``url``, ``stop``."""
 
@@ -33,7 +39,7 @@ class Background:
     port: int
 
     def listen(self, handler: type[BaseHTTPRequestHandler], host: str = "127.0.0.1") -> None:
-        self.httpd = ThreadingHTTPServer((host, 0), handler)
+        self.httpd = _Server((host, 0), handler)
         self.httpd.daemon_threads = True
         self.host, self.port = host, self.httpd.server_address[1]
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
